@@ -1,0 +1,64 @@
+# ctxflow: the two commands are `make demo` and `make test`; everything else is a step they call.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STACK_DIR ?= .stack
+JARS_STAMP := $(STACK_DIR)/jars/.fetched
+VENV_STAMP := $(VENV)/.installed
+CTXFLOW := $(BIN)/ctxflow
+
+.PHONY: help venv jars up down status demo test test-unit test-stack lint lock clean
+
+help:
+	@echo "make demo    - set up, start the local stack, run the demo (stack left running: make down)"
+	@echo "make test    - set up, start the stack, lint and run every test, stop the stack"
+	@echo "make up | down | status   - the local Kafka + Flink + SQL Gateway stack"
+
+# --- set-up -----------------------------------------------------------------------------------
+$(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -r requirements.txt
+	touch $@
+
+venv: $(VENV_STAMP)
+
+$(JARS_STAMP): stack/pom.xml
+	@command -v mvn >/dev/null || { echo "Maven (mvn) is needed to fetch the Kafka broker and Flink jars: apt-get install maven / brew install maven"; exit 1; }
+	rm -rf $(STACK_DIR)/jars
+	mvn -q -B -f stack/pom.xml package -Dstack.jars=$(abspath $(STACK_DIR))/jars
+	touch $@
+
+jars: $(JARS_STAMP)
+
+# Regenerate the full pin list after editing requirements.txt.
+lock: venv
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+
+# --- the local stack --------------------------------------------------------------------------
+up: venv jars
+	$(CTXFLOW) stack up
+
+down:
+	@if [ -x $(CTXFLOW) ]; then $(CTXFLOW) stack down; else echo "nothing to stop (no venv)"; fi
+
+status: venv
+	$(CTXFLOW) stack status
+
+# --- the two commands -------------------------------------------------------------------------
+demo: up
+	$(BIN)/python -m ctxflow.demo
+
+lint: venv
+	$(BIN)/ruff check cli
+	$(BIN)/ruff format --check cli
+
+# The stack is stopped whatever the tests do; the exit code is the tests'.
+test: venv jars lint
+	$(CTXFLOW) stack up
+	rc=0; $(BIN)/pytest cli/tests || rc=$$?; $(CTXFLOW) stack down; exit $$rc
+
+clean: down
+	rm -rf $(STACK_DIR) $(VENV) target logs

@@ -1,0 +1,97 @@
+"""Renders the configuration files of the stack's services from Settings.
+
+They are generated on every `up` (never edited by hand) so that a changed port or memory
+variable takes effect on the next start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .settings import HOST, Settings
+
+LOG4J = """\
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = MainAppender
+appender.main.name = MainAppender
+appender.main.type = File
+appender.main.append = true
+appender.main.fileName = ${sys:log.file}
+appender.main.layout.type = PatternLayout
+appender.main.layout.pattern = %d{yyyy-MM-dd HH:mm:ss,SSS} %-5p %c - %m%n
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = WARN
+"""
+
+
+def flink_config(s: Settings) -> dict:
+    """Flink 2.x reads config.yaml (not flink-conf.yaml); shared by JM, TM and the SQL Gateway."""
+    return {
+        "jobmanager": {
+            "rpc": {"address": HOST, "port": s.flink_rpc_port},
+            "bind-host": HOST,
+            "memory": {"process": {"size": s.jobmanager_memory}},
+        },
+        "taskmanager": {
+            "bind-host": HOST,
+            "host": HOST,
+            "numberOfTaskSlots": s.taskmanager_slots,
+            "memory": {
+                "process": {"size": s.taskmanager_memory},
+                # Streaming state lives on the heap (hashmap backend); managed memory only serves
+                # batch sorts/joins of `dbt test` queries, so a small fraction leaves heap for state.
+                "managed": {"fraction": 0.15},
+            },
+        },
+        "rest": {"address": HOST, "bind-address": HOST, "port": s.flink_rest_port},
+        "parallelism": {"default": 1},
+        "state": {
+            "backend": {"type": "hashmap"},
+            "checkpoints": {"dir": s.checkpoints_dir.as_uri()},
+            "savepoints": {"dir": s.savepoints_dir.as_uri()},
+        },
+        "execution": {
+            "checkpointing": {"interval": "10s", "externalized-checkpoint-retention": "RETAIN_ON_CANCELLATION"},
+        },
+        # A failing job should surface as FAILED quickly instead of restarting forever.
+        "restart-strategy": {"type": "fixed-delay", "fixed-delay": {"attempts": 3, "delay": "2s"}},
+        "sql-gateway": {"endpoint": {"rest": {"address": HOST, "bind-address": HOST, "port": s.gateway_port}}},
+    }
+
+
+def kafka_properties(s: Settings) -> str:
+    props = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.voters": f"1@{HOST}:{s.kafka_controller_port}",
+        "listeners": f"PLAINTEXT://{HOST}:{s.kafka_port},CONTROLLER://{HOST}:{s.kafka_controller_port}",
+        "advertised.listeners": f"PLAINTEXT://{HOST}:{s.kafka_port}",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "log.dirs": str(s.kafka_data_dir),
+        "num.partitions": "1",
+        "auto.create.topics.enable": "true",
+        # single node: every internal topic has one replica
+        "offsets.topic.replication.factor": "1",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+    }
+    return "".join(f"{k}={v}\n" for k, v in props.items())
+
+
+def write_all(s: Settings) -> None:
+    for d in (s.conf_dir, s.logs_dir, s.run_dir, s.kafka_data_dir, s.checkpoints_dir, s.savepoints_dir):
+        d.mkdir(parents=True, exist_ok=True)
+    _write(s.conf_dir / "config.yaml", yaml.safe_dump(flink_config(s), sort_keys=False))
+    _write(s.conf_dir / "log4j.properties", LOG4J)
+    _write(s.conf_dir / "kafka.properties", kafka_properties(s))
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text)

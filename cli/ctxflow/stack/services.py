@@ -1,0 +1,299 @@
+"""The four services of the local stack: how each starts and how we know it is healthy.
+
+Flink's JVMs are started from the jars of PyPI's apache-flink-libraries (which ships no start
+scripts); the SQL Gateway, the Kafka SQL connector and the Kafka broker come from Maven (`make jars`).
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .settings import HOST, Settings
+
+
+class StackError(Exception):
+    """A failure the user can act on; the message says what to do."""
+
+
+MIN_JAVA = 17
+
+
+def java_binary() -> str:
+    """The java to run, JAVA_HOME first; fails with what to install when it is missing or too old."""
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise StackError(
+            f"Java {MIN_JAVA}+ was not found (no JAVA_HOME, no `java` on PATH). Install a JDK/JRE {MIN_JAVA} or "
+            "newer (Debian/Ubuntu: apt-get install openjdk-17-jre-headless; macOS: brew install openjdk@17) "
+            "and put it on PATH or set JAVA_HOME."
+        )
+    out = subprocess.run([java, "-version"], capture_output=True, text=True)
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', out.stderr + out.stdout)
+    major = int(match.group(1)) if match else 0
+    if major == 1 and match and match.group(2):  # "1.8.0" style
+        major = int(match.group(2))
+    if major < MIN_JAVA:
+        raise StackError(
+            f"{java} is Java {major or 'of unknown version'}; the stack needs Java {MIN_JAVA}+ "
+            "(Kafka 4 and Flink 2 require it). Install a newer JDK and set JAVA_HOME to it."
+        )
+    return java
+
+
+def flink_home() -> Path:
+    """The `pyflink` folder of apache-flink-libraries: lib/, opt/, bin/bash-java-utils.jar."""
+    spec = importlib.util.find_spec("pyflink")
+    if spec is None or not spec.submodule_search_locations:
+        raise StackError("apache-flink-libraries is not installed in this Python; run `make venv`.")
+    home = Path(next(iter(spec.submodule_search_locations)))
+    if not (home / "lib").is_dir():
+        raise StackError(f"{home} has no lib/ folder: reinstall apache-flink-libraries (`make venv`).")
+    return home
+
+
+def _one_jar(folder: Path, prefix: str) -> Path:
+    found = sorted(folder.glob(f"{prefix}-*.jar"))
+    if not found:
+        raise StackError(f"{prefix}*.jar is missing under {folder}: run `make jars` (Maven fetches it).")
+    return found[-1]
+
+
+@dataclass
+class Service:
+    name: str
+    ports: list[int]
+    argv: Callable[[], list[str]]
+    healthy: Callable[[], bool]
+    describe_health: Callable[[], str]
+
+    def log_file(self, s: Settings) -> Path:
+        return s.logs_dir / f"{self.name}.log"
+
+    def pid_file(self, s: Settings) -> Path:
+        return s.run_dir / f"{self.name}.pid"
+
+
+def _bash_java_utils(java: str, home: Path, s: Settings, command: str) -> tuple[list[str], list[str]]:
+    """Flink's own memory calculation: (JVM flags, -Dkey=value dynamic properties)."""
+    out = subprocess.run(
+        [
+            java,
+            "-cp",
+            f"{home / 'bin' / 'bash-java-utils.jar'}:{home / 'lib'}/*",
+            "org.apache.flink.runtime.util.bash.BashJavaUtils",
+            command,
+            "--configDir",
+            str(s.conf_dir),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    results = [
+        line.split(":", 1)[1] for line in out.stdout.splitlines() if line.startswith("BASH_JAVA_UTILS_EXEC_RESULT:")
+    ]
+    if out.returncode != 0 or len(results) < 2:
+        raise StackError(f"Flink could not compute memory settings ({command}): {out.stdout[-500:]}{out.stderr[-500:]}")
+    jvm_flags = results[0].split()
+    dynamic = ["-D" + kv for kv in results[1].replace("-D ", " ").split()]
+    return jvm_flags, dynamic
+
+
+def _get_json(url: str) -> dict | None:
+    try:
+        resp = httpx.get(url, timeout=2.0)
+        return resp.json() if resp.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+
+
+def kafka_healthy(s: Settings) -> bool:
+    from confluent_kafka.admin import AdminClient
+
+    # log_level 0: librdkafka would print a line per refused connection while the broker starts
+    admin = AdminClient({"bootstrap.servers": s.kafka_bootstrap, "socket.timeout.ms": 2000, "log_level": 0})
+    try:
+        metadata = admin.list_topics(timeout=2)
+    except Exception:  # KafkaException while the broker is still starting
+        return False
+    return bool(metadata.brokers)
+
+
+def format_kafka_storage(java: str, s: Settings) -> None:
+    """KRaft needs its log dir formatted once; done on first start only."""
+    if (s.kafka_data_dir / "meta.properties").exists():
+        return
+    out = subprocess.run(
+        [
+            java,
+            "-cp",
+            f"{s.jars_dir / 'kafka'}/*",
+            "kafka.tools.StorageTool",
+            "format",
+            "--cluster-id",
+            uuid.uuid4().hex[:22],
+            "--config",
+            str(s.conf_dir / "kafka.properties"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        raise StackError(f"Formatting Kafka storage failed: {out.stdout[-800:]}{out.stderr[-800:]}")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """What starting a JVM needs; resolved only when something is started (not for down/status)."""
+
+    java: str
+    home: Path
+    connector: Path
+    gateway_jar: Path
+
+
+@functools.cache
+def runtime(s: Settings) -> Runtime:
+    java = java_binary()
+    home = flink_home()
+    if not any((s.jars_dir / "kafka").glob("kafka_2.13-*.jar")):
+        raise StackError(f"The Kafka broker jars are missing under {s.jars_dir / 'kafka'}: run `make jars`.")
+    connector = _one_jar(s.jars_dir / "flink", "flink-sql-connector-kafka")
+    gateway_jar = _one_jar(s.jars_dir / "flink", "flink-sql-gateway")
+    return Runtime(java, home, connector, gateway_jar)
+
+
+def build(s: Settings) -> list[Service]:
+    """The services in start order (Kafka first; the gateway last, it talks to the JobManager)."""
+    log4j = f"-Dlog4j.configurationFile={(s.conf_dir / 'log4j.properties').as_uri()}"
+    # The state dir in every command line is the marker that tells our processes from others.
+    marker = marker_of(s)
+
+    def log(name: str) -> str:
+        return f"-Dlog.file={s.logs_dir / (name + '.log')}"
+
+    def flink_cp(rt: Runtime) -> str:
+        # The connector sits on every Flink classpath so jobs need no ADD JAR.
+        return f"{rt.home / 'lib'}/*:{rt.connector}"
+
+    def kafka_argv() -> list[str]:
+        rt = runtime(s)
+        format_kafka_storage(rt.java, s)
+        return [
+            rt.java,
+            f"-Xmx{s.kafka_heap}",
+            f"-Xms{s.kafka_heap}",
+            marker,
+            log("kafka"),
+            log4j,
+            "-cp",
+            f"{s.jars_dir / 'kafka'}/*",
+            "kafka.Kafka",
+            str(s.conf_dir / "kafka.properties"),
+        ]
+
+    def jobmanager_argv() -> list[str]:
+        rt = runtime(s)
+        flags, dyn = _bash_java_utils(rt.java, rt.home, s, "GET_JM_RESOURCE_PARAMS")
+        return [
+            rt.java,
+            *flags,
+            marker,
+            log("jobmanager"),
+            log4j,
+            "-cp",
+            flink_cp(rt),
+            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
+            "--configDir",
+            str(s.conf_dir),
+            *dyn,
+        ]
+
+    def taskmanager_argv() -> list[str]:
+        rt = runtime(s)
+        flags, dyn = _bash_java_utils(rt.java, rt.home, s, "GET_TM_RESOURCE_PARAMS")
+        return [
+            rt.java,
+            *flags,
+            marker,
+            log("taskmanager"),
+            log4j,
+            "-cp",
+            flink_cp(rt),
+            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
+            "--configDir",
+            str(s.conf_dir),
+            *dyn,
+        ]
+
+    def gateway_argv() -> list[str]:
+        rt = runtime(s)
+        return [
+            rt.java,
+            f"-Xmx{s.gateway_heap}",
+            marker,
+            log("sql-gateway"),
+            log4j,
+            "-cp",
+            f"{flink_cp(rt)}:{rt.gateway_jar}",
+            "org.apache.flink.table.gateway.SqlGateway",
+            "--configDir",
+            str(s.conf_dir),
+        ]
+
+    def overview() -> dict | None:
+        return _get_json(f"{s.flink_rest_url}/overview")
+
+    def cluster_healthy() -> bool:
+        info = overview()
+        return bool(info) and info.get("slots-total", 0) >= s.taskmanager_slots
+
+    def cluster_health() -> str:
+        info = overview()
+        if not info:
+            return "no answer"
+        return f"Flink {info.get('flink-version')}, {info.get('taskmanagers')} TM, {info.get('slots-total')} slots"
+
+    def gateway_healthy() -> bool:
+        return _get_json(f"{s.gateway_url}/v1/info") is not None
+
+    def gateway_health() -> str:
+        info = _get_json(f"{s.gateway_url}/v1/info")
+        return f"{info.get('productName')} {info.get('version')}" if info else "no answer"
+
+    return [
+        Service(
+            "kafka",
+            [s.kafka_port, s.kafka_controller_port],
+            kafka_argv,
+            lambda: kafka_healthy(s),
+            lambda: "metadata answers" if kafka_healthy(s) else "no answer",
+        ),
+        Service(
+            "jobmanager",
+            [s.flink_rest_port, s.flink_rpc_port],
+            jobmanager_argv,
+            lambda: overview() is not None,
+            cluster_health,
+        ),
+        Service("taskmanager", [], taskmanager_argv, cluster_healthy, cluster_health),
+        Service("sql-gateway", [s.gateway_port], gateway_argv, gateway_healthy, gateway_health),
+    ]
+
+
+def marker_of(s: Settings) -> str:
+    return f"-Dctxflow.stack={s.state_dir}"
+
+
+__all__ = ["HOST", "Service", "StackError", "build", "marker_of"]

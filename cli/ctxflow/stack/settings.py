@@ -1,0 +1,108 @@
+"""Where the local stack lives and which ports and memory it uses.
+
+Every value can be overridden by an environment variable (documented in the README), so a second
+stack can run beside the first (the lifecycle tests do exactly that) and a laptop with a busy
+port 8081 still works.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+HOST = "127.0.0.1"
+
+
+def _repo_root() -> Path:
+    # cli/ctxflow/stack/settings.py -> repo root is four levels up
+    return Path(__file__).resolve().parents[3]
+
+
+@dataclass(frozen=True)
+class Settings:
+    state_dir: Path
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    flink_rest_port: int = 8081
+    flink_rpc_port: int = 6123
+    gateway_port: int = 8083
+    kafka_heap: str = "1g"
+    jobmanager_memory: str = "1024m"
+    taskmanager_memory: str = "4096m"
+    taskmanager_slots: int = 16
+    gateway_heap: str = "512m"
+    health_timeout_s: float = 90.0
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        state_dir = Path(env.get("CTXFLOW_STACK_DIR", _repo_root() / ".stack")).resolve()
+        ints = {
+            "kafka_port": "CTXFLOW_KAFKA_PORT",
+            "kafka_controller_port": "CTXFLOW_KAFKA_CONTROLLER_PORT",
+            "flink_rest_port": "CTXFLOW_FLINK_REST_PORT",
+            "flink_rpc_port": "CTXFLOW_FLINK_RPC_PORT",
+            "gateway_port": "CTXFLOW_GATEWAY_PORT",
+            "taskmanager_slots": "CTXFLOW_TM_SLOTS",
+        }
+        strs = {
+            "kafka_heap": "CTXFLOW_KAFKA_HEAP",
+            "jobmanager_memory": "CTXFLOW_JM_MEMORY",
+            "taskmanager_memory": "CTXFLOW_TM_MEMORY",
+            "gateway_heap": "CTXFLOW_GATEWAY_HEAP",
+        }
+        kwargs: dict[str, object] = {"state_dir": state_dir}
+        for field, var in ints.items():
+            if var in env:
+                try:
+                    kwargs[field] = int(env[var])
+                except ValueError:
+                    raise SystemExit(f"{var}={env[var]!r} is not a port/number") from None
+        for field, var in strs.items():
+            if var in env:
+                kwargs[field] = env[var]
+        if "CTXFLOW_HEALTH_TIMEOUT" in env:
+            kwargs["health_timeout_s"] = float(env["CTXFLOW_HEALTH_TIMEOUT"])
+        return cls(**kwargs)  # type: ignore[arg-type]
+
+    # Folders under the state dir: one place to look, one place to delete.
+    @property
+    def jars_dir(self) -> Path:
+        return self.state_dir / "jars"
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.state_dir / "conf"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.state_dir / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.state_dir / "run"
+
+    @property
+    def kafka_data_dir(self) -> Path:
+        return self.state_dir / "kafka-data"
+
+    @property
+    def checkpoints_dir(self) -> Path:
+        return self.state_dir / "flink" / "checkpoints"
+
+    @property
+    def savepoints_dir(self) -> Path:
+        return self.state_dir / "flink" / "savepoints"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{HOST}:{self.kafka_port}"
+
+    @property
+    def flink_rest_url(self) -> str:
+        return f"http://{HOST}:{self.flink_rest_port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{HOST}:{self.gateway_port}"

@@ -1,0 +1,60 @@
+"""Fixtures shared by the CLI's tests.
+
+`main_stack` is the stack `make test` started on the default (or CTXFLOW_*) ports; tests that start
+and stop stacks of their own use `spare_stack_env`, a second set of ports and a private state dir,
+so they never disturb the main stack.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ctxflow.stack.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def main_stack() -> Settings:
+    settings = Settings.from_env()
+    out = _run_cli("stack", "status")
+    assert out.returncode == 0, f"the main stack is not healthy (make test starts it):\n{out.stdout}{out.stderr}"
+    return settings
+
+
+@pytest.fixture
+def spare_stack_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for a second stack: ports offset by 20000, state under tmp_path, jars shared."""
+    main = Settings.from_env()
+    state = tmp_path / "stack"
+    state.mkdir()
+    (state / "jars").symlink_to(main.jars_dir)
+    offset = 20000
+    return {
+        **os.environ,
+        "CTXFLOW_STACK_DIR": str(state),
+        "CTXFLOW_KAFKA_PORT": str(main.kafka_port + offset),
+        "CTXFLOW_KAFKA_CONTROLLER_PORT": str(main.kafka_controller_port + offset),
+        "CTXFLOW_FLINK_REST_PORT": str(main.flink_rest_port + offset),
+        "CTXFLOW_FLINK_RPC_PORT": str(main.flink_rpc_port + offset),
+        "CTXFLOW_GATEWAY_PORT": str(main.gateway_port + offset),
+        # small: it only has to come up and go down
+        "CTXFLOW_TM_MEMORY": "1536m",
+        "CTXFLOW_TM_SLOTS": "2",
+        "CTXFLOW_KAFKA_HEAP": "512m",
+    }
+
+
+def _run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "ctxflow.cli", *args], capture_output=True, text=True, env=env, timeout=timeout
+    )
+
+
+@pytest.fixture
+def cli():
+    """Runs `ctxflow ARGS...` in a subprocess, as a user would."""
+    return _run_cli

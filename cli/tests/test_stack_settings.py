@@ -1,0 +1,68 @@
+"""Pure logic of the stack: settings from the environment, rendered configs, the Java check."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ctxflow.stack import configs
+from ctxflow.stack.services import StackError, java_binary
+from ctxflow.stack.settings import Settings
+
+
+def test_environment_overrides_ports_memory_and_state_dir(tmp_path):
+    s = Settings.from_env(
+        {"CTXFLOW_STACK_DIR": str(tmp_path), "CTXFLOW_KAFKA_PORT": "29092", "CTXFLOW_TM_MEMORY": "3g"}
+    )
+    assert s.state_dir == tmp_path.resolve()
+    assert s.kafka_bootstrap == "127.0.0.1:29092"
+    assert s.taskmanager_memory == "3g"
+    assert s.gateway_port == 8083  # untouched default
+
+
+def test_a_non_numeric_port_is_a_clear_error():
+    with pytest.raises(SystemExit, match="CTXFLOW_GATEWAY_PORT='x' is not a port"):
+        Settings.from_env({"CTXFLOW_GATEWAY_PORT": "x"})
+
+
+def test_rendered_configs_carry_the_settings(tmp_path):
+    s = Settings(state_dir=tmp_path, kafka_port=1111, flink_rest_port=2222, gateway_port=3333, taskmanager_slots=7)
+    configs.write_all(s)
+    flink = yaml.safe_load((s.conf_dir / "config.yaml").read_text())
+    assert flink["rest"]["port"] == 2222
+    assert flink["taskmanager"]["numberOfTaskSlots"] == 7
+    assert flink["sql-gateway"]["endpoint"]["rest"]["port"] == 3333
+    assert flink["state"]["savepoints"]["dir"] == s.savepoints_dir.as_uri()
+    kafka = (s.conf_dir / "kafka.properties").read_text()
+    assert "listeners=PLAINTEXT://127.0.0.1:1111," in kafka
+    assert f"log.dirs={s.kafka_data_dir}" in kafka
+
+
+def _fake_java(folder: Path, version_line: str) -> Path:
+    java = folder / "bin" / "java"
+    java.parent.mkdir(parents=True)
+    java.write_text(f"#!/bin/sh\necho '{version_line}' >&2\n")
+    java.chmod(java.stat().st_mode | stat.S_IEXEC)
+    return folder
+
+
+def test_missing_java_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "nowhere"))
+    with pytest.raises(StackError, match=r"Java 17\+ was not found.*openjdk-17"):
+        java_binary()
+
+
+def test_too_old_java_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("JAVA_HOME", str(_fake_java(tmp_path, 'openjdk version "11.0.22" 2024-01-16')))
+    with pytest.raises(StackError, match=r"is Java 11; the stack needs Java 17\+"):
+        java_binary()
+
+
+def test_java_17_is_accepted(tmp_path, monkeypatch):
+    home = _fake_java(tmp_path, 'openjdk version "17.0.15" 2025-04-15')
+    monkeypatch.setenv("JAVA_HOME", str(home))
+    assert java_binary() == os.path.join(home, "bin", "java")
