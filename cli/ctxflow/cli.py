@@ -7,9 +7,13 @@ import sys
 
 import click
 
+from .simulate.command import simulate
+from .simulate.kafka_io import KafkaUnreachable, admin_client
 from .stack import manager
 from .stack.services import StackError
 from .stack.settings import Settings
+from .topics import ensure_contract_topics
+from .watch.command import watch
 
 
 @click.group()
@@ -61,6 +65,24 @@ def status(as_json: bool) -> None:
             state = "healthy" if row.healthy else ("UNHEALTHY" if row.pid else "stopped")
             click.echo(f"{row.name:12} pid {pid:>7}  ports {ports:11}  {state:9}  {row.detail}")
     sys.exit(0 if all(r.healthy for r in rows) else 1)
+
+
+@main.command()
+@click.option("--prefix", default="ctx.", show_default=True, help="Topic name prefix (the dbt var topic_prefix).")
+@click.option("--partitions", default=1, show_default=True)
+@click.option("--bootstrap", default=None, help="Kafka bootstrap servers (default: the local stack's).")
+def topics(prefix: str, partitions: int, bootstrap: str | None) -> None:
+    """Create the event-contract topics (inputs, outputs, rules) that do not exist yet."""
+    bootstrap = bootstrap or Settings.from_env().kafka_bootstrap
+    try:
+        created = ensure_contract_topics(admin_client(bootstrap), prefix, partitions)
+    except KafkaUnreachable as err:
+        raise click.ClickException(str(err)) from None
+    click.echo(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else " (all existed)"))
+
+
+main.add_command(simulate)
+main.add_command(watch)
 
 
 if __name__ == "__main__":

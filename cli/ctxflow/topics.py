@@ -1,0 +1,37 @@
+"""The Kafka topics of the event contract and how they are configured; created before `dbt run`.
+
+Flink's Kafka source does not auto-create topics (a job reading a missing topic fails), so the input
+topics, the output topics and the seed topics exist up front, created by `ctxflow topics` (and by the
+simulator, which calls the same function).
+"""
+
+from __future__ import annotations
+
+from confluent_kafka.admin import AdminClient
+
+from .simulate.contract import DEFAULT_PREFIX, INPUTS
+from .simulate.kafka_io import ensure_topics
+
+OUTPUTS = ("user_profiles", "ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
+RULES = ("rules.ad_rules", "rules.ad_categories", "rules.context_thresholds")
+# Changelog topics keep the latest value per key forever.
+COMPACTED = frozenset({"user_profiles", "ad_eligibility", "personas", "car_intent", *RULES})
+
+
+def contract_topics(prefix: str = DEFAULT_PREFIX) -> dict[str, dict[str, str]]:
+    """Topic name -> topic config. Input topics keep everything (retention by time would delete
+    back-filled history, which carries its own old timestamps) so the batch profile can be rerun."""
+    topics = {}
+    for name in (*INPUTS, *OUTPUTS, *RULES):
+        if name in COMPACTED:
+            topics[prefix + name] = {"cleanup.policy": "compact"}
+        elif name in INPUTS:
+            topics[prefix + name] = {"retention.ms": "-1"}
+        else:
+            topics[prefix + name] = {}
+    return topics
+
+
+def ensure_contract_topics(admin: AdminClient, prefix: str = DEFAULT_PREFIX, partitions: int = 1) -> list[str]:
+    """Creates the contract topics that do not exist yet; returns their names."""
+    return ensure_topics(admin, contract_topics(prefix), partitions)

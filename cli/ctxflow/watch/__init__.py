@@ -1,0 +1,1 @@
+"""`ctxflow watch`: tails the output topics and shows what the models decide, live."""

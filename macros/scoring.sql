@@ -1,0 +1,51 @@
+{# Reusable arithmetic of scores and KPIs. Every score is a DOUBLE in [0, 1]. #}
+
+{# numerator / denominator as a DOUBLE, or `otherwise` when the denominator is 0. #}
+{% macro share(numerator, denominator, otherwise='0.0') -%}
+  CASE WHEN ({{ denominator }}) = 0 THEN {{ otherwise }}
+       ELSE CAST({{ numerator }} AS DOUBLE) / ({{ denominator }}) END
+{%- endmacro %}
+
+
+{% macro clamp01(expression) -%}
+  LEAST(1.0, GREATEST(0.0, CAST({{ expression }} AS DOUBLE)))
+{%- endmacro %}
+
+
+{# A typed empty ARRAY<STRING> (Flink has no literal for it). #}
+{% macro empty_string_array() -%}
+  ARRAY_REMOVE(ARRAY[''], '')
+{%- endmacro %}
+
+
+{# Counts of rows where `condition` holds (works on append and changelog inputs alike). #}
+{% macro count_if(condition) -%}
+  SUM(CASE WHEN {{ condition }} THEN 1 ELSE 0 END)
+{%- endmacro %}
+
+
+{#
+  Campaign KPIs from per-window sums: a ratio is NULL when its denominator is zero, money keeps two
+  decimals (DECIMAL arithmetic, so results match a reference to the cent).
+#}
+{% macro campaign_kpi_columns() -%}
+  impressions,
+  clicks,
+  conversions,
+  spend,
+  revenue,
+  CAST(CASE WHEN impressions = 0 THEN NULL ELSE CAST(clicks AS DOUBLE) / impressions END AS DOUBLE) AS ctr,
+  CAST(CASE WHEN clicks = 0 THEN NULL ELSE CAST(conversions AS DOUBLE) / clicks END AS DOUBLE) AS cvr,
+  CAST(CASE WHEN conversions = 0 THEN NULL ELSE spend / conversions END AS DECIMAL(14, 2)) AS cpa,
+  CAST(CASE WHEN spend = 0 THEN NULL ELSE CAST(revenue AS DOUBLE) / CAST(spend AS DOUBLE) END AS DOUBLE) AS roas
+{%- endmacro %}
+
+
+{# Sums per window of the campaign events (the inputs of campaign_kpi_columns). #}
+{% macro campaign_window_sums() -%}
+  CAST({{ count_if("event_type = 'impression'") }} AS BIGINT) AS impressions,
+  CAST({{ count_if("event_type = 'click'") }} AS BIGINT) AS clicks,
+  CAST({{ count_if("event_type = 'conversion'") }} AS BIGINT) AS conversions,
+  CAST(COALESCE(SUM(cost), 0) AS DECIMAL(14, 2)) AS spend,
+  CAST(COALESCE(SUM(revenue), 0) AS DECIMAL(14, 2)) AS revenue
+{%- endmacro %}

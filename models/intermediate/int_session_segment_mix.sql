@@ -1,0 +1,52 @@
+-- Per shop session: how many views, how many outside the user's usual segment, and the segment
+-- (gender, age band) the session looks at most: the inferred recipient.
+with segment_counts as (
+    select
+        user_id,
+        session_id,
+        target_gender,
+        target_age_band,
+        count(*) as segment_views
+    from {{ ref('int_shop_session_views') }}
+    group by user_id, session_id, target_gender, target_age_band
+),
+
+dominant_segment as (
+    select
+        user_id,
+        session_id,
+        target_gender as recipient_gender,
+        target_age_band as recipient_age_band,
+        segment_views
+    from (
+        select
+            *,
+            row_number() over (
+                partition by user_id, session_id order by segment_views desc, target_gender, target_age_band
+            ) as segment_rank
+        from segment_counts
+    )
+    where segment_rank = 1
+),
+
+session_totals as (
+    select
+        user_id,
+        session_id,
+        count(*) as session_views,
+        sum(is_deviating) as deviating_views
+    from {{ ref('int_shop_session_views') }}
+    group by user_id, session_id
+)
+
+select
+    t.user_id,
+    t.session_id,
+    t.session_views,
+    t.deviating_views,
+    d.recipient_gender,
+    d.recipient_age_band,
+    {{ share('d.segment_views', 't.session_views') }} as recipient_share
+from session_totals as t
+inner join dominant_segment as d
+    on t.user_id = d.user_id and t.session_id = d.session_id

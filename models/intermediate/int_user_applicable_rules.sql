@@ -1,0 +1,39 @@
+-- The ad rules that apply to each user right now: one row per user and ad category, the rule with
+-- the highest priority winning (a block before a whitelist on equal priority).
+with user_signals as (
+    select
+        s.user_id,
+        signal.context_signal,
+        s.signal_updated_at
+    from {{ ref('int_user_context_signals') }} as s
+    cross join unnest(s.context_signals) as signal (context_signal)
+),
+
+matching_rules as (
+    select
+        u.user_id,
+        r.rule_id,
+        r.action,
+        r.ad_category,
+        r.priority
+    from user_signals as u
+    inner join {{ ref('ad_rules') }} as r
+        on u.context_signal = r.context_signal
+    where
+        r.active_from <= cast(u.signal_updated_at as timestamp(3))
+        and (r.active_to is null or r.active_to > cast(u.signal_updated_at as timestamp(3)))
+)
+
+select
+    user_id,
+    rule_id,
+    action,
+    ad_category,
+    priority
+from (
+    select
+        *,
+        row_number() over (partition by user_id, ad_category order by priority desc, action asc) as rule_rank
+    from matching_rules
+)
+where rule_rank = 1

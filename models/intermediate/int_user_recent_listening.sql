@@ -1,0 +1,25 @@
+-- Each play with what the same user played in the last context window, computed on arrival
+-- (processing time) so that a context reacts to the very play that completes it. Plays whose own
+-- event time is already outside the window (back-filled history) are not part of any current context.
+with current_plays as (
+    select
+        user_id,
+        genre,
+        audience,
+        proc_time
+    from {{ ref('stg_plays') }}
+    where event_time > proc_time - interval '{{ var("context_window_minutes") }}' minute
+)
+
+select
+    user_id,
+    proc_time,
+    count(*) over recent as recent_plays,
+    {{ count_if("audience in ('family', 'kids')") }} over recent as family_plays,
+    {{ count_if("genre = 'christmas'") }} over recent as christmas_plays
+from current_plays
+window recent as (
+    partition by user_id
+    order by proc_time
+    range between interval '{{ var("context_window_minutes") }}' minute preceding and current row
+)
