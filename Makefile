@@ -8,7 +8,7 @@ JARS_STAMP := $(STACK_DIR)/jars/.fetched
 VENV_STAMP := $(VENV)/.installed
 CTXFLOW := $(BIN)/ctxflow
 
-.PHONY: help venv jars up down status demo test test-unit test-stack lint lock clean
+.PHONY: help venv jars up down status demo test lint lock clean
 
 help:
 	@echo "make demo    - set up, start the local stack, run the demo (stack left running: make down)"
@@ -16,7 +16,7 @@ help:
 	@echo "make up | down | status   - the local Kafka + Flink + SQL Gateway stack"
 
 # --- set-up -----------------------------------------------------------------------------------
-$(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml
+$(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml adapter/pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -48,17 +48,24 @@ status: venv
 	$(CTXFLOW) stack status
 
 # --- the two commands -------------------------------------------------------------------------
+# The demo leaves the stack running for exploration; `make down` stops it.
 demo: up
 	$(BIN)/python -m ctxflow.demo
 
 lint: venv
-	$(BIN)/ruff check cli
-	$(BIN)/ruff format --check cli
+	$(BIN)/ruff check cli adapter
+	$(BIN)/ruff format --check cli adapter
+	$(BIN)/sqlfluff lint models tests macros
 
-# The stack is stopped whatever the tests do; the exit code is the tests'.
+# The stack is stopped whatever the tests do; any failing suite fails the target.
+# Two pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories) and the
+# adapter's (its own rootdir and conftest, as when the adapter is developed on its own).
 test: venv jars lint
 	$(CTXFLOW) stack up
-	rc=0; $(BIN)/pytest cli/tests || rc=$$?; $(CTXFLOW) stack down; exit $$rc
+	rc=0; \
+	$(BIN)/pytest cli/tests || rc=1; \
+	(cd adapter && ../$(BIN)/pytest tests) || rc=1; \
+	$(CTXFLOW) stack down; exit $$rc
 
 clean: down
 	rm -rf $(STACK_DIR) $(VENV) target logs

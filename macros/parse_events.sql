@@ -70,8 +70,10 @@
   The valid events of one raw source, typed per the contract and deduplicated on the contract key
   (the first copy wins, so re-delivered events are processed once; duplicates are not errors).
   Keeps event_time (the watermarked rowtime) and proc_time for windows downstream.
+  deduplicate=false skips the dedup for the one consumer that cannot take it (see
+  int_user_recent_listening).
 #}
-{% macro staged_events(event, raw_relation) -%}
+{% macro staged_events(event, raw_relation, deduplicate=true) -%}
   {%- set contract = event_contract(event) -%}
   with typed as (
     select
@@ -88,7 +90,11 @@
   deduplicated as (
     select
       *,
+      {% if deduplicate -%}
       row_number() over (partition by {{ contract.key }} order by proc_time) as copy_number
+      {%- else -%}
+      1 as copy_number
+      {%- endif %}
     from typed
     where {{ is_valid_event(event) }}
   )

@@ -1,91 +1,149 @@
-"""`make demo`, first cut: proves the stack end to end with one small streaming job.
+"""`make demo`: the whole product on the local stack, bounded in time, with a verdict per scenario.
 
-The full demo (dbt seed, history, dbt run, the four scenarios under `ctxflow watch`) replaces this
-once the models and the simulator exist (issues 4 and 5). The stack is left running afterwards.
+Steps: topics -> `dbt seed` -> the scenarios' back-dated history -> `dbt run` (the batch profiles
+first, then every streaming job) -> the four scenarios play live while `watch` shows the outputs ->
+a summary of which scenarios produced what they expected. The stack is left running.
 """
 
 from __future__ import annotations
 
 import json
-import random
+import subprocess
+import sys
+import threading
 import time
-import uuid
+from pathlib import Path
 
 import click
-import httpx
-from confluent_kafka import Consumer, Producer
+from rich.console import Console
+from rich.live import Live
+from rich.table import Table
 
-from .gateway import Gateway
+from .simulate.events import Event
+from .simulate.kafka_io import admin_client, read_topic
+from .simulate.run import send_history, send_timed
+from .simulate.scenarios import NAMES, Scenario, build_scenario
+from .simulate.sink import Sink, Tally
 from .stack.settings import Settings
-from .waiting import wait_for
+from .topics import ensure_contract_topics
+from .watch.command import _Session
+from .watch.state import WatchState
+from .watch.tail import Tail
+from .watch.view import render
 
-AUDIENCES = ["adult", "general", "family", "kids"]
-
-
-def run(settings: Settings, events: int = 500, seed: int = 7) -> dict[str, int]:
-    """Counts plays per audience with a continuous Flink SQL job; returns the counts read back."""
-    run_id = uuid.uuid4().hex[:6]
-    src, dst = f"demo.plays.{run_id}", f"demo.plays_per_audience.{run_id}"
-    kafka = f"'properties.bootstrap.servers' = '{settings.kafka_bootstrap}'"
-    rng = random.Random(seed)
-    plays = [rng.choice(AUDIENCES) for _ in range(events)]
-    expected = {a: plays.count(a) for a in AUDIENCES if plays.count(a)}
-
-    with Gateway(settings.gateway_url) as gw:
-        gw.rows(
-            f"CREATE TABLE plays (user_id STRING, audience STRING) WITH ('connector' = 'kafka', {kafka}, "
-            f"'topic' = '{src}', 'format' = 'json', 'scan.startup.mode' = 'earliest-offset')"
-        )
-        gw.rows(
-            "CREATE TABLE plays_per_audience (audience STRING, plays BIGINT, PRIMARY KEY (audience) NOT ENFORCED) "
-            f"WITH ('connector' = 'upsert-kafka', {kafka}, 'topic' = '{dst}', 'key.format' = 'json', "
-            "'value.format' = 'json')"
-        )
-        gw.rows("SET 'pipeline.name' = 'ctxflow-demo-plays-per-audience'")
-        job_id = gw.rows("INSERT INTO plays_per_audience SELECT audience, COUNT(*) FROM plays GROUP BY audience")[0][0]
-    click.echo(f"job {job_id} submitted: see it at {settings.flink_rest_url}/#/job/running")
-    try:
-        producer = Producer({"bootstrap.servers": settings.kafka_bootstrap})
-        for i, audience in enumerate(plays):
-            producer.produce(src, key=f"u{i % 50}", value=json.dumps({"user_id": f"u{i % 50}", "audience": audience}))
-        producer.flush(30)
-        click.echo(f"produced {events} plays to {src}; reading the per-audience counts from {dst} ...")
-        counts = _read_latest(settings, dst, expected)
-    finally:
-        httpx.patch(f"{settings.flink_rest_url}/jobs/{job_id}?mode=cancel", timeout=10)
-    for audience, n in sorted(counts.items()):
-        click.echo(f"  {audience:8} {n:5}")
-    return counts
+ROOT = Path(__file__).resolve().parents[2]  # the dbt project (repo root)
+PREFIX = "ctx."
+TIME_SCALE = 0.25  # the scenarios' live phases run 4x faster than scripted (about 40 s for christmas)
+GRACE_S = 20  # outputs still arriving after the last live event
+DEMO_BOUND_S = 300  # the live part never runs longer than this
 
 
-def _read_latest(settings: Settings, topic: str, expected: dict[str, int]) -> dict[str, int]:
-    consumer = Consumer(
-        {"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"demo-{topic}", "auto.offset.reset": "earliest"}
-    )
-    consumer.subscribe([topic])
-    latest: dict[str, int] = {}
+def dbt(*args: str) -> None:
+    """Runs a dbt command on this project; its output streams to the terminal."""
+    exe = Path(sys.executable).with_name("dbt")
+    cmd = [str(exe), *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT / "profiles")]
+    click.secho(f"$ dbt {' '.join(args)}", bold=True)
+    if subprocess.run(cmd, cwd=ROOT, check=False).returncode != 0:
+        raise click.ClickException(f"`dbt {' '.join(args)}` failed (see above)")
 
-    def caught_up() -> bool:
-        msg = consumer.poll(0.5)
-        if msg is not None and msg.error() is None and msg.value() is not None:
-            row = json.loads(msg.value())
-            latest[row["audience"]] = row["plays"]
-        return latest == expected
 
-    try:
-        wait_for(caught_up, "the demo job's counts", timeout_s=90, every_s=0)
-    finally:
-        consumer.close()
-    return latest
+def play_live(sink: Sink, scenarios: list[Scenario]) -> None:
+    """The live phases of all scenarios at once, each event at its offset (a thread of its own), then
+    a heartbeat: one campaign event 150 s ahead in event time, so the watermark passes the burst's
+    last 1-minute windows and their KPIs are published (a real feed never stops, a demo does)."""
+    timed = sorted((t for s in scenarios for t in s.live), key=lambda t: t.send_offset_ms)
+    send_timed(sink, timed, _no_progress(), "live")
+    ts = int(time.time() * 1000) + 150_000
+    heartbeat = {"event_id": f"heartbeat-{ts}", "campaign_id": "demo-heartbeat", "ts": ts, "event_type": "impression"}
+    sink.send(Event("campaign_events", "heartbeat", heartbeat), Tally())
+
+
+def verify(settings: Settings, scenario: Scenario) -> list[tuple[str, bool, str]]:
+    """(expectation, met, why not) for each expectation: met when some record with its key satisfies it."""
+    results = []
+    cache: dict[str, list[dict]] = {}
+    for exp in scenario.expectations:
+        if exp.output not in cache:
+            records = read_topic(settings.kafka_bootstrap, PREFIX + exp.output, timeout_s=30)
+            cache[exp.output] = [json.loads(r.value) for r in records if r.value is not None]
+        candidates = [v for v in cache[exp.output] if exp.matches_key(v)]
+        problems = [exp.check(v) for v in candidates]
+        met = any(not p for p in problems)
+        why = "" if met else ("; ".join(problems[-1]) if problems else "no record")
+        results.append((exp.summary(), met, why))
+    return results
 
 
 def main() -> None:
-    started = time.monotonic()
-    run(Settings.from_env())
-    click.echo(
-        f"demo finished in {time.monotonic() - started:.0f}s. The stack is still running: explore the Flink UI, "
-        "then `make down` to stop it."
+    settings = Settings.from_env()
+    console = Console()
+    # Built twice: the history now, the live phase when it starts, so that live events carry the
+    # wall-clock time they are sent at (an ad request is decided as of its ts).
+    scenarios = build_all()
+
+    created = ensure_contract_topics(admin_client(settings.kafka_bootstrap), PREFIX)
+    console.print(f"topics: {len(created)} created")
+    dbt("seed")
+    with Sink(settings.kafka_bootstrap, PREFIX) as sink:
+        history = [e for s in scenarios for e in s.history]
+        tally = send_history(sink, history, _no_progress(), "history", len(history))
+    console.print(f"history: {tally.total} back-dated events sent")
+    dbt("run", "--select", "user_profiles")
+    dbt("run", "--exclude", "user_profiles")
+
+    console.print(f"playing {', '.join(NAMES)} live (bounded to {DEMO_BOUND_S} s); Ctrl-C stops")
+    scenarios = build_all()
+    tail = Tail(settings.kafka_bootstrap, PREFIX, from_beginning=False)
+    state = WatchState(keep=10)
+    session = _Session(tail, state, as_json=False)
+    with Sink(settings.kafka_bootstrap, PREFIX) as sink:
+        player = threading.Thread(target=play_live, args=(sink, scenarios), daemon=True)
+        player.start()
+        deadline = time.monotonic() + DEMO_BOUND_S
+        done_at = None
+        try:
+            with Live(render(state), console=console, refresh_per_second=4) as live:
+                while time.monotonic() < deadline:
+                    if session.step():
+                        live.update(render(state))
+                    if not player.is_alive():
+                        done_at = done_at or time.monotonic()
+                        if time.monotonic() - done_at > GRACE_S:
+                            break
+        except KeyboardInterrupt:  # the player thread is a daemon: it dies with us
+            console.print("[yellow]stopped by Ctrl-C[/yellow]")
+        finally:
+            tail.close()
+    summary(console, settings, scenarios)
+    console.print(
+        f"The stack is still running: Flink UI {settings.flink_rest_url}, `ctxflow watch` to keep watching, "
+        "`make down` to stop it."
     )
+
+
+def build_all() -> list[Scenario]:
+    now_ms = int(time.time() * 1000)
+    return [build_scenario(name, seed=1, now_ms=now_ms, time_scale=TIME_SCALE) for name in NAMES]
+
+
+def summary(console: Console, settings: Settings, scenarios: list[Scenario]) -> None:
+    table = Table(title="scenario results")
+    table.add_column("scenario")
+    table.add_column("expectations met")
+    table.add_column("first miss")
+    for scenario in scenarios:
+        results = verify(settings, scenario)
+        met = sum(ok for _, ok, _ in results)
+        miss = next((f"{what} -> {why}" for what, ok, why in results if not ok), "")
+        colour = "green" if met == len(results) else "red"
+        table.add_row(scenario.name, f"[{colour}]{met}/{len(results)}[/{colour}]", miss[:120])
+    console.print(table)
+
+
+def _no_progress():
+    from rich.progress import Progress
+
+    return Progress(disable=True)
 
 
 if __name__ == "__main__":

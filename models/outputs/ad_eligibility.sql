@@ -1,6 +1,6 @@
 {{ config(
     connector_properties=upsert_kafka_topic('ad_eligibility'),
-    execution_config={'table.exec.state.ttl': '1 d'},
+    execution_config=changelog_job_options(),
 ) }}
 -- Which ad categories each listening user may not see (blocked) or should rather see (whitelisted)
 -- right now, with the signals and rule ids behind it. Updated on every play and on every rule change.

@@ -1,6 +1,6 @@
 {{ config(
     connector_properties=upsert_kafka_topic('car_intent'),
-    execution_config={'table.exec.state.ttl': '1 d'},
+    execution_config=changelog_job_options(),
 ) }}
 -- A car buyer's session on three axes, each a 0-1 score and a label:
 -- size (share of family/suv/van bodies), urgency (test drive, finance, configurator, weighted by

@@ -1,6 +1,6 @@
 {{ config(
     connector_properties=upsert_kafka_topic('personas'),
-    execution_config={'table.exec.state.ttl': '1 d'},
+    execution_config=changelog_job_options(),
 ) }}
 -- The persona of each shop session: 'gift' when enough of it looks at a segment outside the user's
 -- historical profile (shopping for someone else), else 'self'; with the inferred recipient.

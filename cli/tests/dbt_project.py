@@ -1,0 +1,229 @@
+"""The dbt project deployed for the end-to-end tests of its stories (cli/tests/test_models_*.py).
+
+Test modules load conftest_models.py (`pytest_plugins = ["conftest_models"]`) for the `project`
+fixture (`deploy`): once per test session it creates topics of a prefix of its own (`e2e<random>.`), seeds the
+rules and deploys every model with `dbt seed` and `dbt run` on the main stack (ports from the
+CTXFLOW_* environment, as everywhere). Deploying with another prefix replaces the running jobs; the
+project's default deployment (`ctx.`) is back after a plain `dbt run`.
+
+The helpers read output topics back exactly as a downstream system would: append topics record by
+record, changelog topics as the latest value per key (their changelogs are chatty: intermediate rows
+and tombstones between final states).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from ctxflow.simulate.events import Event, decode
+from ctxflow.simulate.kafka_io import QUIET_LOGGER, admin_client, read_topic
+from ctxflow.simulate.scenarios import Expectation
+from ctxflow.simulate.sink import Sink
+from ctxflow.stack.settings import Settings
+from ctxflow.topics import ensure_contract_topics
+from ctxflow.waiting import wait_for
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+# the streaming models: one long-running Flink job each (user_profiles is a batch table)
+STREAMING_MODELS = ("ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
+
+
+def event_id(event: Event) -> str:
+    return event.value.get("event_id") or event.value["request_id"]
+
+
+@dataclass(frozen=True)
+class Record:
+    key: dict | str | None
+    value: dict | None  # None: a tombstone
+    timestamp_ms: int
+
+
+def _decode(raw: bytes | None) -> object:
+    if raw is None:
+        return None
+    try:
+        return decode(raw)
+    except ValueError:
+        return raw.decode()  # append topics have raw string keys
+
+
+def thresholds() -> dict[str, Decimal]:
+    """The context_thresholds seed as the models see it (name -> value)."""
+    with (REPO / "seeds" / "context_thresholds.csv").open() as f:
+        return {row["name"]: Decimal(row["value"]) for row in csv.DictReader(f)}
+
+
+class StampingSink(Sink):
+    """A Sink that remembers when (time.monotonic()) each event was handed to Kafka, by event id."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent_at: dict[str, float] = {}
+
+    def send(self, event: Event, tally, backdated: bool = False) -> None:
+        super().send(event, tally, backdated)
+        self.sent_at[event_id(event)] = time.monotonic()
+
+
+class Tail:
+    """A consumer of one topic from its beginning that keeps every record with when it was received."""
+
+    def __init__(self, bootstrap: str, topic: str) -> None:
+        self.topic = topic
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"ctxflow-e2e-{uuid.uuid4().hex}",
+                "enable.auto.commit": False,
+                "logger": QUIET_LOGGER,
+            }
+        )
+        partitions = self.consumer.list_topics(topic, timeout=10).topics[topic].partitions
+        self.consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+        self.records: list[tuple[float, Record]] = []
+
+    def poll(self, timeout_s: float = 0.05) -> list[tuple[float, Record]]:
+        """The records that arrived since the last call, each with its receive time (time.monotonic())."""
+        new = []
+        while True:
+            msg = self.consumer.poll(timeout_s)
+            if msg is None:
+                break
+            if msg.error() is None:
+                rec = Record(_decode(msg.key()), _decode(msg.value()), msg.timestamp()[1])
+                new.append((time.monotonic(), rec))
+            timeout_s = 0  # drain what is there, then return
+        self.records += new
+        return new
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+@dataclass
+class Project:
+    """The project deployed under `prefix` on the stack of `settings`."""
+
+    settings: Settings
+    prefix: str
+
+    @property
+    def bootstrap(self) -> str:
+        return self.settings.kafka_bootstrap
+
+    def topic(self, short: str) -> str:
+        return self.prefix + short
+
+    def dbt(self, *args: str, timeout_s: float = 900) -> subprocess.CompletedProcess:
+        """`dbt ARGS --vars {topic_prefix: PREFIX}` in the project; fails the test when dbt fails."""
+        cmd = [str(DBT), *args, "--profiles-dir", "profiles", "--vars", json.dumps({"topic_prefix": self.prefix})]
+        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=os.environ.copy())
+        assert out.returncode == 0, f"{' '.join(cmd)} failed:\n{out.stdout[-6000:]}\n{out.stderr[-3000:]}"
+        return out
+
+    def sink(self, **kwargs) -> StampingSink:
+        return StampingSink(self.bootstrap, prefix=self.prefix, **kwargs)
+
+    def tail(self, short: str) -> Tail:
+        return Tail(self.bootstrap, self.topic(short))
+
+    def read(self, short: str) -> list[Record]:
+        """Every record of output topic `short` now, in order (single-partition topics)."""
+        return [
+            Record(_decode(r.key), _decode(r.value), r.timestamp_ms)
+            for r in read_topic(self.bootstrap, self.topic(short), timeout_s=30)
+        ]
+
+    def latest(self, short: str) -> dict[str, dict | None]:
+        """A changelog topic as a table: key (as JSON text) -> latest value (None after a tombstone)."""
+        table: dict[str, dict | None] = {}
+        for r in self.read(short):
+            table[json.dumps(r.key, sort_keys=True, default=str)] = r.value
+        return table
+
+    def running_jobs(self) -> dict[str, str]:
+        """Streaming model name -> id of its RUNNING Flink job (from Flink's REST API /jobs/overview)."""
+        jobs = httpx.get(f"{self.settings.flink_rest_url}/jobs/overview", timeout=10).json()["jobs"]
+        out: dict[str, str] = {}
+        for job in jobs:
+            name = job["name"]
+            if job["state"] == "RUNNING" and name.startswith("dbt:model.ctxflow."):
+                model = name.removeprefix("dbt:model.ctxflow.").split("#")[0]
+                assert model not in out, f"two RUNNING jobs for {model}: {out[model]} and {job['jid']}"
+                out[model] = job["jid"]
+        return out
+
+
+APPEND_OUTPUTS = frozenset({"ad_decisions", "campaign_kpis", "dead_letter"})
+
+
+def check_expectations(project: Project, expectations: list[Expectation]) -> list[str]:
+    """What the output topics get wrong about `expectations` now: each is checked against the one
+    record of its key (append topics) or the latest value of its key (changelog topics)."""
+    problems = []
+    topics: dict[str, list[Record]] = {}
+    for exp in expectations:
+        if exp.output not in topics:
+            topics[exp.output] = project.read(exp.output)
+        records = topics[exp.output]
+        if exp.output in APPEND_OUTPUTS:
+            matching = [r.value for r in records if r.value is not None and exp.matches_key(r.value)]
+            if len(matching) > 1:
+                problems.append(f"{exp.summary()}: {len(matching)} records, expected one")
+            latest = matching[-1] if matching else None
+        else:  # a tombstone has no value: match the key of the message
+            latest = None
+            for r in records:
+                if isinstance(r.key, dict) and exp.matches_key(r.key):
+                    latest = r.value
+        problems += [f"{exp.summary()}: {p}" for p in exp.check(latest)]
+    return problems
+
+
+def wait_for_expectations(project: Project, expectations: list[Expectation], timeout_s: float = 60) -> None:
+    """Polls until every expectation holds; at the deadline, fails listing what does not."""
+    last: list[str] = []
+
+    def all_met() -> bool:
+        last[:] = check_expectations(project, expectations)
+        return not last
+
+    try:
+        wait_for(all_met, f"{len(expectations)} expectations", timeout_s=timeout_s, every_s=1)
+    except TimeoutError as err:
+        pytest.fail(f"{err}:\n" + "\n".join(last))
+
+
+def deploy(settings: Settings, prefix: str) -> Project:
+    """Topics of `prefix`, then `dbt seed` and `dbt run`: every streaming model RUNNING on the stack."""
+    proj = Project(settings, prefix)
+    ensure_contract_topics(admin_client(proj.bootstrap), prefix)
+    proj.dbt("seed")
+    proj.dbt("run")
+    jobs = proj.running_jobs()
+    assert sorted(jobs) == sorted(STREAMING_MODELS), f"running model jobs after dbt run: {jobs}"
+    return proj
+
+
+def poll_until(predicate: Callable[[], object], what: str, timeout_s: float = 60, every_s: float = 1) -> object:
+    """wait_for that fails the test (with `what`) instead of raising TimeoutError."""
+    try:
+        return wait_for(predicate, what, timeout_s=timeout_s, every_s=every_s)
+    except TimeoutError as err:
+        pytest.fail(str(err))
