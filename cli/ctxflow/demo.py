@@ -34,7 +34,9 @@ from .watch.view import render
 ROOT = Path(__file__).resolve().parents[2]  # the dbt project (repo root)
 PREFIX = "ctx."
 TIME_SCALE = 0.25  # the scenarios' live phases run 4x faster than scripted (about 40 s for christmas)
-GRACE_S = 20  # outputs still arriving after the last live event
+GRACE_S = 15  # outputs still arriving after the last live event
+ALLOWED_LATENESS_MS = 60_000  # the dbt var allowed_lateness_seconds: the watermark's delay
+HEARTBEAT_EVERY_S = 5
 DEMO_BOUND_S = 300  # the live part never runs longer than this
 
 
@@ -47,15 +49,24 @@ def dbt(*args: str) -> None:
         raise click.ClickException(f"`dbt {' '.join(args)}` failed (see above)")
 
 
-def play_live(sink: Sink, scenarios: list[Scenario]) -> None:
-    """The live phases of all scenarios at once, each event at its offset (a thread of its own), then
-    a heartbeat: one campaign event 150 s ahead in event time, so the watermark passes the burst's
-    last 1-minute windows and their KPIs are published (a real feed never stops, a demo does)."""
+def play_live(sink: Sink, scenarios: list[Scenario], stop: threading.Event) -> None:
+    """The live phases of all scenarios at once, each event at its offset (a thread of its own).
+
+    Then, until the last campaign window is final, one heartbeat campaign event every few seconds
+    with ts = now: event time has to move past a window's end plus the allowed lateness before
+    Flink publishes that window, and a real feed never stops while a demo does. The heartbeat
+    never runs ahead of the clock, so it cannot make a later run's events late."""
     timed = sorted((t for s in scenarios for t in s.live), key=lambda t: t.send_offset_ms)
     send_timed(sink, timed, _no_progress(), "live")
-    ts = int(time.time() * 1000) + 150_000
-    heartbeat = {"event_id": f"heartbeat-{ts}", "campaign_id": "demo-heartbeat", "ts": ts, "event_type": "impression"}
-    sink.send(Event("campaign_events", "heartbeat", heartbeat), Tally())
+    window_ends = [e.equals["window_end"] for s in scenarios for e in s.expectations if e.output == "campaign_kpis"]
+    final_at_ms = max(window_ends, default=0) + ALLOWED_LATENESS_MS + 5_000
+    while not stop.is_set():
+        now = int(time.time() * 1000)
+        tick = {"event_id": f"heartbeat-{now}", "campaign_id": "demo-heartbeat", "ts": now, "event_type": "impression"}
+        sink.send(Event("campaign_events", "heartbeat", tick), Tally())
+        if now > final_at_ms:
+            return
+        stop.wait(HEARTBEAT_EVERY_S)
 
 
 def verify(settings: Settings, scenario: Scenario) -> list[tuple[str, bool, str]]:
@@ -79,7 +90,10 @@ def main() -> None:
     console = Console()
     # Built twice: the history now, the live phase when it starts, so that live events carry the
     # wall-clock time they are sent at (an ad request is decided as of its ts).
-    scenarios = build_all()
+    # A new seed each run: a rerun's events would otherwise repeat event ids, which staging drops as
+    # duplicates of the first run's.
+    seed = int(time.time()) % 1_000_000
+    scenarios = build_all(seed)
 
     created = ensure_contract_topics(admin_client(settings.kafka_bootstrap), PREFIX)
     console.print(f"topics: {len(created)} created")
@@ -92,12 +106,13 @@ def main() -> None:
     dbt("run", "--exclude", "user_profiles")
 
     console.print(f"playing {', '.join(NAMES)} live (bounded to {DEMO_BOUND_S} s); Ctrl-C stops")
-    scenarios = build_all()
+    scenarios = build_all(seed)
     tail = Tail(settings.kafka_bootstrap, PREFIX, from_beginning=False)
     state = WatchState(keep=10)
     session = _Session(tail, state, as_json=False)
     with Sink(settings.kafka_bootstrap, PREFIX) as sink:
-        player = threading.Thread(target=play_live, args=(sink, scenarios), daemon=True)
+        stop = threading.Event()
+        player = threading.Thread(target=play_live, args=(sink, scenarios, stop), daemon=True)
         player.start()
         deadline = time.monotonic() + DEMO_BOUND_S
         done_at = None
@@ -110,9 +125,10 @@ def main() -> None:
                         done_at = done_at or time.monotonic()
                         if time.monotonic() - done_at > GRACE_S:
                             break
-        except KeyboardInterrupt:  # the player thread is a daemon: it dies with us
+        except KeyboardInterrupt:
             console.print("[yellow]stopped by Ctrl-C[/yellow]")
-        finally:
+        finally:  # the player is a daemon thread: on Ctrl-C it dies with the process
+            stop.set()
             tail.close()
     summary(console, settings, scenarios)
     console.print(
@@ -121,9 +137,9 @@ def main() -> None:
     )
 
 
-def build_all() -> list[Scenario]:
+def build_all(seed: int) -> list[Scenario]:
     now_ms = int(time.time() * 1000)
-    return [build_scenario(name, seed=1, now_ms=now_ms, time_scale=TIME_SCALE) for name in NAMES]
+    return [build_scenario(name, seed=seed, now_ms=now_ms, time_scale=TIME_SCALE) for name in NAMES]
 
 
 def summary(console: Console, settings: Settings, scenarios: list[Scenario]) -> None:

@@ -203,39 +203,21 @@ def build(s: Settings) -> list[Service]:
             str(s.conf_dir / "kafka.properties"),
         ]
 
-    def jobmanager_argv() -> list[str]:
+    def flink_process_argv(name: str, resource_params: str, main_class: str) -> list[str]:
+        """A JobManager or TaskManager JVM, with the memory flags Flink computes for it."""
         rt = runtime(s)
-        flags, dyn = _bash_java_utils(rt.java, rt.home, s, "GET_JM_RESOURCE_PARAMS")
-        return [
-            rt.java,
-            *flags,
-            marker,
-            log("jobmanager"),
-            log4j,
-            "-cp",
-            flink_cp(rt),
-            "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint",
-            "--configDir",
-            str(s.conf_dir),
-            *dyn,
-        ]
+        flags, dyn = _bash_java_utils(rt.java, rt.home, s, resource_params)
+        return [rt.java, *flags, marker, log(name), log4j, "-cp", flink_cp(rt), main_class,
+                "--configDir", str(s.conf_dir), *dyn]  # fmt: skip
+
+    def jobmanager_argv() -> list[str]:
+        entrypoint = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"
+        return flink_process_argv("jobmanager", "GET_JM_RESOURCE_PARAMS", entrypoint)
 
     def taskmanager_argv() -> list[str]:
-        rt = runtime(s)
-        flags, dyn = _bash_java_utils(rt.java, rt.home, s, "GET_TM_RESOURCE_PARAMS")
-        return [
-            rt.java,
-            *flags,
-            marker,
-            log("taskmanager"),
-            log4j,
-            "-cp",
-            flink_cp(rt),
-            "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-            "--configDir",
-            str(s.conf_dir),
-            *dyn,
-        ]
+        return flink_process_argv(
+            "taskmanager", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"
+        )
 
     def gateway_argv() -> list[str]:
         rt = runtime(s)
