@@ -34,10 +34,10 @@ from .watch.view import render
 ROOT = Path(__file__).resolve().parents[2]  # the dbt project (repo root)
 PREFIX = "ctx."
 TIME_SCALE = 0.25  # the scenarios' live phases run 4x faster than scripted (about 40 s for christmas)
-GRACE_S = 15  # outputs still arriving after the last live event
+CHECK_EVERY_S = 10  # after the live phase: how often to look whether every expectation is met
 ALLOWED_LATENESS_MS = 60_000  # the dbt var allowed_lateness_seconds: the watermark's delay
 HEARTBEAT_EVERY_S = 5
-DEMO_BOUND_S = 300  # the live part never runs longer than this
+DEMO_BOUND_S = 360  # the live part never runs longer than this
 
 
 def dbt(*args: str) -> None:
@@ -62,7 +62,8 @@ def play_live(sink: Sink, scenarios: list[Scenario], stop: threading.Event) -> N
     final_at_ms = max(window_ends, default=0) + ALLOWED_LATENESS_MS + 5_000
     while not stop.is_set():
         now = int(time.time() * 1000)
-        tick = {"event_id": f"heartbeat-{now}", "campaign_id": "demo-heartbeat", "ts": now, "event_type": "impression"}
+        tick = {"event_id": f"heartbeat-{now}", "campaign_id": "demo-heartbeat", "ad_id": "heartbeat",
+                "user_id": "heartbeat", "ts": now, "event_type": "impression", "cost": 0, "revenue": 0}  # fmt: skip
         sink.send(Event("campaign_events", "heartbeat", tick), Tally())
         if now > final_at_ms:
             return
@@ -115,15 +116,16 @@ def main() -> None:
         player = threading.Thread(target=play_live, args=(sink, scenarios, stop), daemon=True)
         player.start()
         deadline = time.monotonic() + DEMO_BOUND_S
-        done_at = None
+        next_check = 0.0
         try:
             with Live(render(state), console=console, refresh_per_second=4) as live:
                 while time.monotonic() < deadline:
                     if session.step():
                         live.update(render(state))
-                    if not player.is_alive():
-                        done_at = done_at or time.monotonic()
-                        if time.monotonic() - done_at > GRACE_S:
+                    # once everything is sent, stop as soon as every expectation is met
+                    if not player.is_alive() and time.monotonic() > next_check:
+                        next_check = time.monotonic() + CHECK_EVERY_S
+                        if all(ok for s in scenarios for _, ok, _ in verify(settings, s)):
                             break
         except KeyboardInterrupt:
             console.print("[yellow]stopped by Ctrl-C[/yellow]")
