@@ -1,0 +1,145 @@
+"""Streaming-job lifecycle: one named Flink job per streaming model.
+
+Change detection: the job's ``pipeline.name`` is ``dbt:<unique_id>#<fingerprint>`` where the
+fingerprint is a short hash of the deployed INSERT statement, the DDL of the sink and of every
+table/view the query reads (a source's new topic must restart the job too), and the model's
+execution_config.  On ``dbt run`` we read ``/jobs/overview`` from the JobManager: a healthy
+active job with the same name means nothing changed (left alone); a different fingerprint
+means the model changed and its job is replaced.  Nothing is stored outside Flink itself, so
+this works from any machine and survives lost local state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dbt.adapters.events.logging import AdapterLogger
+
+from dbt.adapters.flink.errors import root_cause
+from dbt.adapters.flink.jobs import FlinkRestClient, Job
+from dbt.adapters.flink.redact import redact_sql
+
+logger = AdapterLogger("Flink")
+
+UNHEALTHY = {"RESTARTING", "FAILING", "FAILED"}
+
+
+class JobFailed(Exception):
+    pass
+
+
+def job_prefix(unique_id: str) -> str:
+    return f"dbt:{unique_id}"
+
+
+def fingerprint(insert_sql: str, ddl: list[str], execution_config: dict[str, Any]) -> str:
+    payload = json.dumps(
+        [
+            " ".join(insert_sql.split()),
+            sorted(" ".join(d.split()) for d in ddl),
+            sorted(execution_config.items()),
+        ],
+        default=str,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def job_name(unique_id: str, fp: str) -> str:
+    return f"{job_prefix(unique_id)}#{fp}"
+
+
+def model_jobs(rest: FlinkRestClient, unique_id: str) -> list[Job]:
+    prefix = job_prefix(unique_id)
+    jobs = [j for j in rest.jobs() if j.name.split("#", 1)[0] == prefix]
+    return sorted(jobs, key=lambda j: j.start_time, reverse=True)
+
+
+@dataclass
+class DeployPlan:
+    unique_id: str
+    name: str
+    upgrade_mode: str  # 'stateless' | 'savepoint'
+    job_state: str  # 'running' | 'suspended'
+    full_refresh: bool
+    savepoint_dir: str | None
+
+
+def stop_job(rest: FlinkRestClient, job: Job, with_savepoint: bool, savepoint_dir: str | None) -> str | None:
+    if with_savepoint and job.state == "RUNNING":
+        location = rest.stop_with_savepoint(job.job_id, savepoint_dir)
+        logger.info(f"Stopped job {job.job_id} ({job.name}) with savepoint {location}")
+        return location
+    rest.cancel(job.job_id)
+    rest.wait_terminal(job.job_id)
+    logger.info(f"Cancelled job {job.job_id} ({job.name})")
+    return None
+
+
+def deploy(
+    rest: FlinkRestClient,
+    plan: DeployPlan,
+    submit: Callable[[dict[str, str]], str],
+    grace_period_s: float,
+) -> str:
+    """Reconcile Flink with the desired state of one streaming model; returns a status line.
+
+    ``submit(extra_config)`` runs the INSERT through the SQL Gateway and returns the job id.
+    """
+    jobs = model_jobs(rest, plan.unique_id)
+    active = [j for j in jobs if j.active]
+    savepoint_mode = plan.upgrade_mode == "savepoint" and not plan.full_refresh
+
+    if plan.job_state == "suspended":
+        for job in active:
+            stop_job(rest, job, savepoint_mode, plan.savepoint_dir)
+        return f"suspended ({len(active)} job(s) stopped)"
+
+    same = [j for j in active if j.name == plan.name and j.state not in UNHEALTHY]
+    if same and not plan.full_refresh:
+        for extra in (j for j in active if j is not same[0]):
+            stop_job(rest, extra, False, None)  # duplicates from an interrupted earlier run
+        return f"unchanged, job {same[0].job_id} left running"
+
+    savepoint: str | None = None
+    for job in active:
+        location = stop_job(rest, job, savepoint_mode and job.state not in UNHEALTHY, plan.savepoint_dir)
+        savepoint = savepoint or location
+    if savepoint_mode and savepoint is None:
+        # Resuming after `job_state: suspended` (or a stop outside dbt): newest savepoint of a
+        # previous job of this model, if Flink still remembers that job.
+        for job in jobs:
+            if not job.active:
+                savepoint = rest.latest_savepoint(job.job_id)
+                if savepoint:
+                    break
+
+    config = {"pipeline.name": plan.name}
+    if savepoint:
+        config["execution.savepoint.path"] = savepoint
+        # The new query may drop operators; their state must not block the upgrade.
+        config["execution.savepoint.ignore-unclaimed-state"] = "true"
+        logger.info(f"Starting {plan.name} from savepoint {savepoint}")
+    job_id = submit(config)
+    watch_new_job(rest, job_id, grace_period_s)
+    how = f"from savepoint {savepoint}" if savepoint else "stateless"
+    return f"started job {job_id} ({how})"
+
+
+def watch_new_job(rest: FlinkRestClient, job_id: str, grace_period_s: float) -> None:
+    """Fail fast when a job dies right after submission (unknown topic, bad format, ...)."""
+    deadline = time.monotonic() + grace_period_s
+    while True:
+        job = rest.job(job_id)
+        if job.state in UNHEALTHY or job.state == "CANCELED":
+            cause = redact_sql(root_cause(rest.root_exception(job_id) or job.state))
+            if job.state in ("RESTARTING", "FAILING"):
+                rest.cancel(job_id)  # a RESTARTING job would otherwise loop forever
+            raise JobFailed(f"Flink job {job_id} ({job.name}) {job.state} after submission: {cause}")
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(0.5)

@@ -1,0 +1,174 @@
+"""Helpers for functional tests against the real stack (Kafka + Flink + SQL Gateway).
+
+Every dbt invocation runs in a *new process* (like a user's terminal), so session/catalog
+behaviour across invocations is what is actually exercised.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+HOST = "127.0.0.1"
+GATEWAY_PORT = int(os.environ.get("CTXFLOW_GATEWAY_PORT", "8083"))
+REST_PORT = int(os.environ.get("CTXFLOW_FLINK_REST_PORT", "8081"))
+KAFKA_PORT = int(os.environ.get("CTXFLOW_KAFKA_PORT", "9092"))
+BOOTSTRAP = f"{HOST}:{KAFKA_PORT}"
+REST = f"http://{HOST}:{REST_PORT}"
+DBT = str(Path(sys.executable).parent / "dbt")
+
+
+def profile(name: str, **extra) -> dict:
+    output = {
+        "type": "flink",
+        "host": HOST,
+        "port": GATEWAY_PORT,
+        "flink_rest_port": REST_PORT,
+        "threads": 1,
+        "job_grace_period_s": 6,
+        **extra,
+    }
+    return {name: {"target": "dev", "outputs": {"dev": output}}}
+
+
+@dataclass
+class DbtResult:
+    rc: int
+    out: str
+
+    @property
+    def ok(self) -> bool:
+        return self.rc == 0
+
+
+class Project:
+    def __init__(self, root: Path, **profile_extra):
+        self.name = "p_" + uuid.uuid4().hex[:10]
+        self.root = root / self.name
+        self.root.mkdir(parents=True)
+        (self.root / "models").mkdir()
+        (self.root / "seeds").mkdir()
+        (self.root / "tests").mkdir()
+        self.write("dbt_project.yml", f"name: {self.name}\nversion: '1.0'\nprofile: {self.name}\n")
+        import yaml
+
+        self.write("profiles.yml", yaml.safe_dump(profile(self.name, **profile_extra)))
+
+    def topic(self, suffix: str) -> str:
+        """Unique per test project, so reruns never see old data."""
+        return f"{self.name}_{suffix}"
+
+    def write_yaml(self, rel: str, data: dict) -> None:
+        import yaml
+
+        self.write(rel, yaml.safe_dump(data, sort_keys=False))
+
+    def write(self, rel: str, text: str) -> None:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+
+    def dbt(self, *args: str, timeout: float = 300) -> DbtResult:
+        cmd = [
+            DBT,
+            "--no-use-colors",
+            *args,
+            "--project-dir",
+            str(self.root),
+            "--profiles-dir",
+            str(self.root),
+        ]
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True, timeout=timeout)
+        return DbtResult(proc.returncode, proc.stdout + proc.stderr)
+
+    def dbt_until_ok(self, *args: str, deadline_s: float = 90) -> DbtResult:
+        """Re-run (e.g. a test) until it passes: streaming jobs need a moment to process input."""
+        deadline = time.monotonic() + deadline_s
+        while True:
+            result = self.dbt(*args)
+            if result.ok or time.monotonic() > deadline:
+                return result
+            time.sleep(2)
+
+    def all_files_text(self) -> str:
+        chunks = []
+        for path in self.root.rglob("*"):
+            if path.is_file() and path.suffix in (".log", ".json", ".sql", ".txt", ".yml", ".msgpack"):
+                chunks.append(path.read_text(errors="replace"))
+        return "\n".join(chunks)
+
+
+# -- Flink REST ----------------------------------------------------------------------------------
+def jobs() -> list[dict]:
+    return httpx.get(f"{REST}/jobs/overview", timeout=10).json()["jobs"]
+
+
+def project_jobs(project: Project, states: set[str] | None = None) -> list[dict]:
+    prefix = f"dbt:model.{project.name}."
+    return [j for j in jobs() if j["name"].startswith(prefix) and (states is None or j["state"] in states)]
+
+
+ACTIVE = {"INITIALIZING", "CREATED", "RUNNING", "RESTARTING", "FAILING", "CANCELLING", "RECONCILING"}
+
+
+def cancel_project_jobs(project: Project) -> None:
+    for job in project_jobs(project, ACTIVE):
+        httpx.patch(f"{REST}/jobs/{job['jid']}", params={"mode": "cancel"}, timeout=10)
+    deadline = time.monotonic() + 30
+    while project_jobs(project, ACTIVE) and time.monotonic() < deadline:
+        time.sleep(0.5)
+
+
+# -- Kafka ---------------------------------------------------------------------------------------
+def create_topic(topic: str) -> None:
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})  # keep a reference until the future resolves
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+
+
+def produce(topic: str, records: list[dict], key_field: str | None = None) -> None:
+    from confluent_kafka import Producer
+
+    producer = Producer({"bootstrap.servers": BOOTSTRAP})
+    for rec in records:
+        key = json.dumps({key_field: rec[key_field]}).encode() if key_field else None
+        producer.produce(topic, json.dumps(rec).encode(), key=key)
+    assert producer.flush(30) == 0
+
+
+def kafka_options(topic: str, **extra) -> dict:
+    return {
+        "connector": "kafka",
+        "topic": topic,
+        "properties.bootstrap.servers": BOOTSTRAP,
+        "format": "json",
+        "scan.startup.mode": "earliest-offset",
+        **extra,
+    }
+
+
+def upsert_options(topic: str) -> dict:
+    return {
+        "connector": "upsert-kafka",
+        "topic": topic,
+        "properties.bootstrap.servers": BOOTSTRAP,
+        "key.format": "json",
+        "value.format": "json",
+    }
+
+
+def source_yaml(tables: list[dict], source_config: dict | None = None) -> dict:
+    source = {"name": "raw", "schema": "default_database", "tables": tables}
+    if source_config:
+        source["config"] = source_config
+    return {"version": 2, "sources": [source]}

@@ -1,0 +1,172 @@
+"""Pure unit tests: no network, no dbt project."""
+
+from types import SimpleNamespace
+
+from dbt.adapters.flink import ddl
+from dbt.adapters.flink.column import FlinkColumn
+from dbt.adapters.flink.errors import root_cause
+from dbt.adapters.flink.gateway import GatewayError, _apply_changelog
+from dbt.adapters.flink.hints import parse_hints
+from dbt.adapters.flink.lifecycle import fingerprint, job_name, job_prefix
+from dbt.adapters.flink.redact import redact_options, redact_sql
+from dbt.adapters.flink.registry import RelationRegistry
+
+TRACE = """<Exception on server side:
+org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.
+\tat org.apache.flink.table.gateway.rest.handler.statement.FetchResultsHandler.handleRequest(F.java:91)
+Caused by: org.apache.flink.table.api.ValidationException: SQL validation failed. From line 1
+\tat org.apache.calcite.sql.validate.SqlValidatorImpl.validate(SqlValidatorImpl.java:824)
+Caused by: org.apache.calcite.sql.validate.SqlValidatorException: Object 'nonexist' not found
+\tat java.base/jdk.internal.reflect.NativeConstructorAccessorImpl.newInstance0(Native Method)
+
+End of exception on server side>"""
+
+
+def test_root_cause_is_deepest_cause_without_package():
+    assert (
+        root_cause(["Internal server error.", TRACE]) == "SqlValidatorException: Object 'nonexist' not found"
+    )
+
+
+def test_root_cause_without_caused_by():
+    text = "<Exception on server side:\norg.apache.flink.Foo: plain failure\n\tat x.y(Z.java:1)\n>"
+    assert root_cause([text]) == "Foo: plain failure"
+
+
+def test_gateway_error_is_one_line_plus_redacted_statement():
+    stmt = "/* {\"app\": \"dbt\"} */ CREATE TABLE t (a INT) WITH ('connector' = 'kafka', 'x.password' = 'p')"
+    err = GatewayError("Boom: bad", stmt)
+    first, second = str(err).split("\n")
+    assert first == "Boom: bad"
+    assert second.strip().startswith("statement: CREATE TABLE") and "'p'" not in second and "****" in second
+
+
+def test_redact_sql_masks_secret_keys_only():
+    sql = (
+        "WITH ('properties.sasl.jaas.config' = 'x required password=\"a\";', 'topic' = 't', "
+        "'ssl.key.password'='it''s', 'my_token' = 'abc', 'client.secret' = 's')"
+    )
+    out = redact_sql(sql)
+    assert "'topic' = 't'" in out
+    assert "required" not in out and "it''s" not in out and "abc" not in out and "'s'" not in out
+    assert out.count("'****'") == 4
+
+
+def test_redact_options():
+    assert redact_options({"password": "x", "topic": "t"}) == {"password": "****", "topic": "t"}
+
+
+def test_hints():
+    hints = parse_hints(
+        "select /** mode('batch') fetch_timeout_ms(5000) fetch_max(3) "
+        "execution_config('parallelism.default=2;a.b=c') */ 1"
+    )
+    assert hints.mode == "batch" and hints.fetch_timeout_ms == 5000 and hints.fetch_max == 3
+    assert hints.statement_config() == {
+        "parallelism.default": "2",
+        "a.b": "c",
+        "execution.runtime-mode": "batch",
+    }
+    assert parse_hints("/*+ OPTIONS('a'='b') */ select 1").statement_config() == {}
+
+
+def test_source_ddl_with_watermark_computed_metadata_and_key():
+    config = {
+        "default_connector_properties": {"connector": "kafka", "format": "json"},
+        "connector_properties": {"topic": "{schema}.{identifier}"},
+        "watermark": {"column": "ts", "strategy": "ts - INTERVAL '5' SECOND"},
+        "primary_key": "id",
+    }
+    columns = [
+        {"name": "id", "data_type": "INT"},
+        {"name": "ts", "data_type": "TIMESTAMP(3)"},
+        {"name": "proc", "column_type": "computed", "expression": "PROCTIME()"},
+        {
+            "name": "kts",
+            "data_type": "TIMESTAMP_LTZ(3)",
+            "column_type": "metadata",
+            "expression": "timestamp",
+        },
+    ]
+    rel = SimpleNamespace(database="c", schema="db", identifier="orders")
+    options = ddl.merged_options(config, rel)
+    assert options == {"connector": "kafka", "format": "json", "topic": "db.orders"}
+    sql = ddl.create_table("`c`.`db`.`orders`", ddl.source_table_body(config, columns), options)
+    assert "`proc` AS PROCTIME()" in sql
+    assert "`kts` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'" in sql
+    assert "WATERMARK FOR `ts` AS ts - INTERVAL '5' SECOND" in sql
+    assert "PRIMARY KEY (`id`) NOT ENFORCED" in sql
+    assert "'topic' = 'db.orders'" in sql
+
+
+def test_column_from_describe_strips_time_attribute_markers():
+    assert FlinkColumn.from_describe("ts", "TIMESTAMP(3) *ROWTIME*").dtype == "TIMESTAMP(3)"
+    assert FlinkColumn.from_describe("id", "INT NOT NULL").dtype == "INT"
+
+
+def test_fingerprint_ignores_whitespace_and_tracks_config():
+    a = fingerprint("INSERT INTO t SELECT 1", ["CREATE TABLE t", "CREATE TABLE s"], {"x": "1"})
+    assert a == fingerprint("INSERT  INTO t\nSELECT 1", ["CREATE TABLE s", "CREATE  TABLE t"], {"x": "1"})
+    assert a != fingerprint("INSERT INTO t SELECT 2", ["CREATE TABLE t", "CREATE TABLE s"], {"x": "1"})
+    assert a != fingerprint("INSERT INTO t SELECT 1", ["CREATE TABLE t", "CREATE TABLE s"], {"x": "2"})
+    assert a != fingerprint("INSERT INTO t SELECT 1", ["CREATE TABLE t", "CREATE TABLE s2"], {"x": "1"})
+    assert job_name("model.p.m", a).startswith(job_prefix("model.p.m") + "#")
+
+
+def test_changelog_folding():
+    rows: list = []
+    _apply_changelog(
+        rows,
+        [
+            {"kind": "INSERT", "fields": [1]},
+            {"kind": "UPDATE_BEFORE", "fields": [1]},
+            {"kind": "UPDATE_AFTER", "fields": [2]},
+        ],
+    )
+    assert rows == [[2]]
+
+
+def test_registry_roundtrip_keeps_replay_order(tmp_path):
+    reg = RelationRegistry(tmp_path / "r.json")
+    reg.put("a", {"n": 1})
+    reg.put("b", {"n": 2})
+    reg.put("a", {"n": 3})
+    assert list(reg.load()) == ["b", "a"] and reg.load()["a"] == {"n": 3}
+    reg.drop("b")
+    assert list(reg.load()) == ["a"]
+    assert "password" not in (tmp_path / "r.json").read_text()
+
+
+def test_referenced_follows_views_and_matches_loosely():
+    from dbt.adapters.flink.declarations import Declaration, referenced
+
+    src = Declaration("`c`.`d`.`orders`", "table", "CREATE TABLE `c`.`d`.`orders` ...", "c", "d", "orders")
+    other = Declaration("`c`.`d`.`users`", "table", "CREATE TABLE `c`.`d`.`users` ...", "c", "d", "users")
+    view_sql = "CREATE VIEW `c`.`d`.`v` AS SELECT * FROM `c`.`d`.`orders`"
+    view = Declaration("`c`.`d`.`v`", "view", view_sql, "c", "d", "v")
+    db = Declaration("`c`.`d`", "database", "CREATE DATABASE IF NOT EXISTS `c`.`d`", "c", "d")
+    decls = [db, src, other, view]
+    # exact: only fully qualified names, transitively through the view
+    assert referenced("select * from `c`.`d`.`v`", decls, exact=True) == [src, view]
+    # loose: an unqualified name is enough; a word inside another word is not
+    assert referenced("select * from V where x = 1", decls) == [src, view]
+    assert referenced("select users_count from t", decls) == []
+
+
+def test_ddl_target_is_not_declared_first():
+    from dbt.adapters.flink.declarations import Declaration, ddl_target, referenced
+
+    assert ddl_target("/* {} */ CREATE VIEW `c`.`d`.`v` AS SELECT 1") == "v"
+    assert ddl_target("DROP TABLE IF EXISTS `c`.`d`.`t`") == "t"
+    assert ddl_target("CREATE TEMPORARY TABLE `c`.`d`.`t` WITH () LIKE `c`.`d`.`t`") is None
+    assert ddl_target("SELECT 1") is None
+    t = Declaration("`c`.`d`.`t`", "table", "CREATE TABLE `c`.`d`.`t` ...", "c", "d", "t")
+    assert referenced("CREATE TABLE `c`.`d`.`t` (a INT)", [t]) == []
+    assert referenced("INSERT INTO `c`.`d`.`t` SELECT 1", [t]) == [t]
+
+
+def test_gateway_error_cause_is_redacted_too():
+    err = GatewayError(
+        "ValidationException: Table options are: 'connector'='kafka' 'sasl.jaas.config'='pw=1;'"
+    )
+    assert "pw=1" not in str(err) and "'connector'='kafka'" in str(err)
