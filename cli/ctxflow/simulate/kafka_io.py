@@ -68,9 +68,17 @@ class CountingProducer:
     """A Producer that counts what the broker acknowledged per topic, and every delivery failure."""
 
     def __init__(self, bootstrap: str) -> None:
-        # lz4 and a short linger batch thousands of small JSON events per request at a few ms of latency
+        # lz4 and a short linger batch thousands of small JSON events per request at a few ms of latency;
+        # idempotence keeps order and drops retry duplicates when a loaded broker times a request out
+        # (same seed, same topic content)
         self._producer = Producer(
-            {**_quiet(bootstrap, 5), "linger.ms": 5, "compression.type": "lz4", "queue.buffering.max.messages": 500_000}
+            {
+                **_quiet(bootstrap, 5),
+                "linger.ms": 5,
+                "compression.type": "lz4",
+                "queue.buffering.max.messages": 500_000,
+                "enable.idempotence": True,
+            }
         )
         self.acked: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()
