@@ -3,11 +3,16 @@
   come from the target's connector_defaults in profiles/profiles.yml, never from the models.
 #}
 
-{# An append-only topic: every row is one message, keyed by key_field (a STRING column). #}
+{#
+  An append-only topic: every row is one message, keyed by key_field (a STRING column). Read back
+  (data tests, dbt show) from the earliest offset: the connector's default, committed group offsets, needs a
+  group.id and would skip what is already there.
+#}
 {% macro kafka_append_topic(name, key_field) %}
   {{ return({
     'connector': 'kafka',
     'topic': topic(name),
+    'scan.startup.mode': 'earliest-offset',
     'key.format': 'raw',
     'key.fields': key_field,
     'value.format': 'json',

@@ -70,11 +70,21 @@ def thresholds() -> dict[str, Decimal]:
 
 
 class StampingSink(Sink):
-    """A Sink that remembers when (time.monotonic()) each event was handed to Kafka, by event id."""
+    """A Sink that remembers when (time.monotonic()) each event was handed to Kafka, by event id, and
+    what it sent in order: (event, the bytes sent, the malformed kind or None when intact)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.sent_at: dict[str, float] = {}
+        self.sent: list[tuple[Event, bytes, str | None]] = []
+        apply = self.mixer.apply
+
+        def recording(event: Event) -> tuple[bytes, str | None]:
+            value, kind = apply(event)
+            self.sent.append((event, value, kind))
+            return value, kind
+
+        self.mixer.apply = recording
 
     def send(self, event: Event, tally, backdated: bool = False) -> None:
         super().send(event, tally, backdated)
@@ -137,6 +147,14 @@ class Project:
         assert out.returncode == 0, f"{' '.join(cmd)} failed:\n{out.stdout[-6000:]}\n{out.stderr[-3000:]}"
         return out
 
+    def show(self, sql: str, limit: int) -> list[dict]:
+        """The rows of a bounded query (`dbt show --inline`, Jinja and ref() allowed) over the topics now."""
+        out = self.dbt("show", "--inline", sql, "--limit", str(limit), "--output", "json", "--quiet")
+        return json.loads(out.stdout[out.stdout.index("{") :])["show"]
+
+    def admin(self):
+        return admin_client(self.bootstrap)
+
     def sink(self, **kwargs) -> StampingSink:
         return StampingSink(self.bootstrap, prefix=self.prefix, **kwargs)
 
@@ -149,13 +167,6 @@ class Project:
             Record(_decode(r.key), _decode(r.value), r.timestamp_ms)
             for r in read_topic(self.bootstrap, self.topic(short), timeout_s=30)
         ]
-
-    def latest(self, short: str) -> dict[str, dict | None]:
-        """A changelog topic as a table: key (as JSON text) -> latest value (None after a tombstone)."""
-        table: dict[str, dict | None] = {}
-        for r in self.read(short):
-            table[json.dumps(r.key, sort_keys=True, default=str)] = r.value
-        return table
 
     def running_jobs(self) -> dict[str, str]:
         """Streaming model name -> id of its RUNNING Flink job (from Flink's REST API /jobs/overview)."""

@@ -22,10 +22,10 @@ dominant_segment as (
         select
             *,
             row_number() over (
-                partition by user_id, session_id order by segment_views desc, target_gender, target_age_band
+                partition by user_id, session_id order by segment_views desc, target_gender asc, target_age_band asc
             ) as segment_rank
         from segment_counts
-    )
+    ) as ranked_segments
     where segment_rank = 1
 ),
 

@@ -35,5 +35,5 @@ from (
         *,
         row_number() over (partition by user_id, ad_category order by priority desc, action asc) as rule_rank
     from matching_rules
-)
+) as ranked_rules
 where rule_rank = 1

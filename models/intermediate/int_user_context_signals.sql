@@ -13,7 +13,7 @@ with latest_window as (
             *,
             row_number() over (partition by user_id order by proc_time desc) as recency
         from {{ ref('int_user_recent_listening') }}
-    )
+    ) as newest_first
     where recency = 1
 ),
 
@@ -44,6 +44,8 @@ select
     recent_plays,
     family_plays,
     christmas_plays,
+    -- sqlfluff's flink dialect cannot parse an ARRAY constructor of more than one element
+    -- noqa: disable=PRS
     array_remove(
         array[
             case when is_family_context then 'family_context' else '' end,
@@ -51,5 +53,6 @@ select
         ],
         ''
     ) as context_signals,
+    -- noqa: enable=PRS
     signal_updated_at
 from flags

@@ -31,7 +31,7 @@ select
     case
         when cardinality(whitelisted_categories) > 0 then whitelisted_categories[1]
         {%- for category in var('serving_order') %}
-        when not array_contains(blocked_categories, '{{ category }}') then '{{ category }}'
+            when not array_contains(blocked_categories, '{{ category }}') then '{{ category }}'
         {%- endfor %}
     end as served_category,
     blocked_categories,

@@ -9,9 +9,10 @@ with per_minute as (
         window_start,
         window_end,
         {{ campaign_window_sums() }}
-    from table(
-        tumble(table {{ ref('stg_campaign_events') }}, descriptor(event_time), interval '1' minute)
-    )
+    from
+        table(
+            tumble(table {{ ref('stg_campaign_events') }}, descriptor (event_time), interval '1' minute)
+        )
     group by campaign_id, window_start, window_end
 ),
 
@@ -22,11 +23,12 @@ day_to_date as (
         window_start,
         window_end,
         {{ campaign_window_sums() }}
-    from table(
-        cumulate(
-            table {{ ref('stg_campaign_events') }}, descriptor(event_time), interval '1' minute, interval '1' day
+    from
+        table(
+            cumulate(
+                table {{ ref('stg_campaign_events') }}, descriptor (event_time), interval '1' minute, interval '1' day
+            )
         )
-    )
     group by campaign_id, window_start, window_end
 ),
 

@@ -2,6 +2,6 @@
 -- Every input event that breaks the event contract, with where it came from and why: nothing is
 -- dropped silently and no job crashes on bad input.
 {% for event in ['plays', 'page_views', 'ad_requests', 'campaign_events'] %}
-{{ dead_letters(event, source('ctx', 'raw_' ~ event)) }}
-{{ 'union all' if not loop.last }}
+    {{ dead_letters(event, source('ctx', 'raw_' ~ event)) }}
+    {{ 'union all' if not loop.last }}
 {% endfor %}

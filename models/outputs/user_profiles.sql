@@ -40,7 +40,7 @@ ranked as (
         select * from play_facets
         union all
         select * from shop_facets
-    )
+    ) as facets
     -- 'unisex' and 'any' say nothing about whom a user usually shops for
     where facet_value is not null and facet_value not in ('unisex', 'any')
 )
