@@ -69,3 +69,10 @@ test: venv jars lint
 
 clean: down
 	rm -rf $(STACK_DIR) $(VENV) target logs
+
+# --- the benchmark ------------------------------------------------------------------------------
+# Throughput, latency and deploy time of the deployed pipeline beside its ceilings (~14 min on 2 cores):
+# one JSON line on stdout, BENCHMARKS.md regenerated. The stack is left running (make down).
+.PHONY: bench
+bench: up
+	$(BIN)/python -m ctxflow.bench

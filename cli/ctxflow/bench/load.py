@@ -1,0 +1,197 @@
+"""Load for the benchmark: the simulator's realistic mix, sent fast enough to find the pipeline's limit.
+
+The simulator generates about 8k events/s on one core, less than the pipeline may take beside it, so
+the bench generates a pool of realistic events once and re-sends them as templates: each copy gets a
+fresh event id (or it would be deduplicated) and ts = the send time (or it would be late). Latency
+probes ride along: ad requests are timed by request id, and each probe user sends three family plays,
+the third completing a family context, which must show up in ad_eligibility.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from confluent_kafka import OFFSET_END, Consumer, TopicPartition
+
+from ..simulate.campaigns import make_campaigns
+from ..simulate.events import encode
+from ..simulate.kafka_io import CountingProducer
+from ..simulate.pacing import Pacer
+from ..simulate.population import make_users
+from ..simulate.traffic import live_events
+
+ID_MARK = "@@bench-id@@"
+TS_MARK = 1111111111111
+KEYS = {"ad_requests": "request_id"}  # the contract key of each input (event_id for the others)
+
+
+@dataclass(frozen=True)
+class Template:
+    topic: str
+    key: bytes
+    text: str  # str.format template with {id} and {ts}
+
+
+def make_pool(size: int, users: int = 1000, seed: int = 42) -> list[Template]:
+    """`size` events of the simulator's live mix (plays, page views, ad requests, campaign events)."""
+    now = int(time.time() * 1000)
+    stream = live_events(make_users(seed, users), make_campaigns(seed), seed, now, 1000.0)
+    pool = []
+    for event in itertools.islice(stream, size):
+        value = {**event.value, KEYS.get(event.topic, "event_id"): ID_MARK, "ts": TS_MARK}
+        text = encode(value).decode().replace("{", "{{").replace("}", "}}")
+        text = text.replace(f'"{ID_MARK}"', '"{id}"').replace(str(TS_MARK), "{ts}")
+        pool.append(Template(event.topic, event.key.encode(), text))
+    return pool
+
+
+@dataclass
+class SendStats:
+    sent: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+    @property
+    def total(self) -> int:
+        return sum(self.sent.values())
+
+    @property
+    def rate(self) -> float:
+        return self.total / self.seconds if self.seconds else 0.0
+
+
+class Loader:
+    """Sends the pool round-robin at a paced rate into `prefix` topics, optionally timing probes."""
+
+    def __init__(self, bootstrap: str, prefix: str, pool: list[Template], run_id: str) -> None:
+        self.producer = CountingProducer(bootstrap)
+        self.prefix, self.pool, self.run_id = prefix, pool, run_id
+        self.topics = {t: prefix + t for t in {tpl.topic for tpl in pool}}
+        self._n = 0  # events sent so far: the unique part of every id
+        self.request_sent_ms: dict[str, float] = {}  # request id -> produce time (while timing)
+        self.probe_sent_ms: dict[str, float] = {}  # probe user -> produce time of the completing play
+        self._probes = 0
+
+    def _send(self, tpl: Template, now_ms: float, track: bool) -> None:
+        ident = f"{self.run_id}-{self._n}"
+        self._n += 1
+        value = tpl.text.format(id=ident, ts=int(now_ms)).encode()
+        if track and tpl.topic == "ad_requests":
+            self.request_sent_ms[ident] = time.time() * 1000
+        self.producer.send(self.topics[tpl.topic], tpl.key.decode(), value)
+
+    def _probe_play(self, user: str, n: int) -> None:
+        now = int(time.time() * 1000)
+        value = {
+            "event_id": f"{self.run_id}-probe-{user}-{n}",
+            "user_id": user,
+            "ts": now,
+            "content_id": f"bench-kids-{n}",
+            "genre": "kids_songs",
+            "audience": "kids",
+            "country": "SE",
+            "device": "smart_speaker",
+        }
+        self.producer.send(self.prefix + "plays", user, json.dumps(value).encode())
+
+    def send(self, rate: float, seconds: float, probes_every_s: float | None = None) -> SendStats:
+        """Sends at `rate` events/s for `seconds`; with probes, times ad requests and family contexts."""
+        stats, pacer = SendStats(), Pacer(rate)
+        track = probes_every_s is not None
+        next_probe = time.monotonic()
+        pending: list[tuple[float, str]] = []  # (when, probe user) whose completing play is due
+        cycle = len(self.pool)
+        while pacer.elapsed() < seconds:
+            due = pacer.take()
+            now_ms = time.time() * 1000
+            for _ in range(due):
+                tpl = self.pool[self._n % cycle]
+                self._send(tpl, now_ms, track)
+                stats.sent[tpl.topic] += 1
+            if track:
+                mono = time.monotonic()
+                if mono >= next_probe:
+                    user = f"probe-{self.run_id}-{self._probes}"
+                    self._probes += 1
+                    self._probe_play(user, 1)
+                    self._probe_play(user, 2)
+                    pending.append((mono + 0.3, user))
+                    next_probe = mono + probes_every_s
+                while pending and pending[0][0] <= mono:
+                    user = pending.pop(0)[1]
+                    self.probe_sent_ms[user] = time.time() * 1000
+                    self._probe_play(user, 3)
+        stats.seconds = pacer.elapsed()
+        return stats
+
+    def blast(self, count: int, deadline_s: float) -> SendStats:
+        """Sends `count` events as fast as the producer takes them (a backlog), within `deadline_s`."""
+        stats, started = SendStats(), time.monotonic()
+        cycle = len(self.pool)
+        while stats.total < count and time.monotonic() - started < deadline_s:
+            now_ms = time.time() * 1000
+            for _ in range(1000):
+                tpl = self.pool[self._n % cycle]
+                self._send(tpl, now_ms, False)
+                stats.sent[tpl.topic] += 1
+        self.producer.flush()
+        stats.seconds = time.monotonic() - started
+        return stats
+
+    def close(self) -> int:
+        return self.producer.flush()
+
+
+class OutputListener(threading.Thread):
+    """Reads ad_decisions and ad_eligibility from their ends; times the outputs of tracked inputs.
+
+    An output's time is when the Flink job produced it (its Kafka CreateTime); the receive time is kept
+    too. Latency = output time - produce time of the input, both wall clock on this machine.
+    """
+
+    def __init__(self, bootstrap: str, prefix: str, loader: Loader) -> None:
+        super().__init__(daemon=True)
+        self.loader = loader
+        self.decisions, self.eligibility = prefix + "ad_decisions", prefix + "ad_eligibility"
+        self.consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"ctxflow-bench-{time.time_ns()}",
+                "enable.auto.commit": False,
+                "fetch.wait.max.ms": 10,
+            }
+        )
+        self.consumer.assign([TopicPartition(t, 0, OFFSET_END) for t in (self.decisions, self.eligibility)])
+        self.decision_ms: dict[str, float] = {}
+        self.context_ms: dict[str, float] = {}
+        self.receive_lag_ms: list[float] = []  # receive time - CreateTime, to show what the choice costs
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            for msg in self.consumer.consume(1000, 0.1):
+                if msg.error() is not None or msg.key() is None:
+                    continue
+                received = time.time() * 1000
+                created = msg.timestamp()[1]
+                out_ms = created if created > 0 else received
+                if msg.topic() == self.decisions:
+                    rid = msg.key().decode()
+                    sent = self.loader.request_sent_ms.get(rid)
+                    if sent is not None and rid not in self.decision_ms:
+                        self.decision_ms[rid] = out_ms - sent
+                        self.receive_lag_ms.append(received - out_ms)
+                elif b"probe-" in msg.key() and msg.value() and b"family_context" in msg.value():
+                    user = json.loads(msg.key())["user_id"]
+                    sent = self.loader.probe_sent_ms.get(user)
+                    if sent is not None and user not in self.context_ms:
+                        self.context_ms[user] = out_ms - sent
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=5)
+        self.consumer.close()

@@ -1,0 +1,7 @@
+{{ config(
+    enabled=bench_kpi_enabled(2),
+    materialized='streaming_table',
+    connector_properties=kafka_append_topic('bench_kpis_02', 'country'),
+) }}
+-- Benchmark only (make bench): model 2 of the widened KPI layer, see macros/bench_kpis.sql.
+{{ bench_kpi_model(2) }}

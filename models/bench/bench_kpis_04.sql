@@ -1,0 +1,7 @@
+{{ config(
+    enabled=bench_kpi_enabled(4),
+    materialized='streaming_table',
+    connector_properties=kafka_append_topic('bench_kpis_04', 'country'),
+) }}
+-- Benchmark only (make bench): model 4 of the widened KPI layer, see macros/bench_kpis.sql.
+{{ bench_kpi_model(4) }}
