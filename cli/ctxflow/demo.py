@@ -26,7 +26,7 @@ from .simulate.scenarios import NAMES, Scenario, build_scenario
 from .simulate.sink import Sink, Tally
 from .stack.settings import Settings
 from .topics import ensure_contract_topics
-from .watch.command import _Session
+from .watch.command import ReadLoop
 from .watch.state import WatchState
 from .watch.tail import Tail
 from .watch.view import render
@@ -110,7 +110,7 @@ def main() -> None:
     scenarios = build_all(seed)
     tail = Tail(settings.kafka_bootstrap, PREFIX, from_beginning=False)
     state = WatchState(keep=10)
-    session = _Session(tail, state, as_json=False)
+    session = ReadLoop(tail, state, as_json=False)
     with Sink(settings.kafka_bootstrap, PREFIX) as sink:
         stop = threading.Event()
         player = threading.Thread(target=play_live, args=(sink, scenarios, stop), daemon=True)

@@ -23,8 +23,8 @@ REFRESH_TOPICS_S = 2.0
 PIPED_WIDTH = 220  # how often to look for output topics that did not exist yet
 
 
-class _Session:
-    """The read loop: poll, apply, emit; shared by --once, --for and the endless view."""
+class ReadLoop:
+    """The read loop: poll, apply, emit; shared by --once, --for, the endless view and `make demo`."""
 
     def __init__(self, tail: Tail, state: WatchState, as_json: bool) -> None:
         self.tail, self.state, self.as_json = tail, state, as_json
@@ -69,7 +69,7 @@ def watch(from_beginning, once, for_s, as_json, bootstrap, topic_prefix, rows) -
     click.echo(f"watching {len(tail.assigned)} output topics at {bootstrap} {where}{note}", err=True)
 
     state = WatchState(keep=rows)
-    session = _Session(tail, state, as_json)
+    session = ReadLoop(tail, state, as_json)
     deadline = time.monotonic() + for_s if for_s else None
     try:
         if once:
