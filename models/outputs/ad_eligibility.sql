@@ -4,22 +4,52 @@
 ) }}
 -- Which ad categories each listening user may not see (blocked) or should rather see (whitelisted)
 -- right now, with the signals and rule ids behind it. Updated on every play and on every rule change.
-with rules_per_user as (
+-- One aggregation over a union rather than a LEFT JOIN of signals and rules: a left join retracts
+-- its null-padded row whenever a user gains or loses rules, which the upsert topic would publish as a
+-- tombstone; here every listening user keeps an anchor row, so their key is only ever updated.
+with facts as (
     select
         user_id,
-        array_agg(ad_category) filter (where action = 'block') as blocked_categories,
-        array_agg(ad_category) filter (where action = 'whitelist') as whitelisted_categories,
-        array_agg(rule_id) as rule_ids
+        cast(null as string) as context_signal,
+        cast(null as string) as rule_id,
+        cast(null as string) as rule_action,
+        cast(null as string) as ad_category
+    from {{ ref('int_user_context_signals') }}
+
+    union all
+
+    select
+        s.user_id,
+        active.context_signal,
+        cast(null as string) as rule_id,
+        cast(null as string) as rule_action,
+        cast(null as string) as ad_category
+    from {{ ref('int_user_context_signals') }} as s
+    cross join unnest(s.context_signals) as active (context_signal)
+
+    union all
+
+    select
+        user_id,
+        cast(null as string) as context_signal,
+        rule_id,
+        action as rule_action,
+        ad_category
     from {{ ref('int_user_applicable_rules') }}
-    group by user_id
 )
 
 select
-    s.user_id,
-    s.context_signals,
-    coalesce(r.blocked_categories, {{ empty_string_array() }}) as blocked_categories,
-    coalesce(r.whitelisted_categories, {{ empty_string_array() }}) as whitelisted_categories,
-    coalesce(r.rule_ids, {{ empty_string_array() }}) as rule_ids,
+    user_id,
+    coalesce(
+        array_agg(distinct context_signal) filter (where context_signal is not null), {{ empty_string_array() }}
+    ) as context_signals,
+    coalesce(
+        array_agg(distinct ad_category) filter (where rule_action = 'block'), {{ empty_string_array() }}
+    ) as blocked_categories,
+    coalesce(
+        array_agg(distinct ad_category) filter (where rule_action = 'whitelist'), {{ empty_string_array() }}
+    ) as whitelisted_categories,
+    coalesce(array_agg(distinct rule_id) filter (where rule_id is not null), {{ empty_string_array() }}) as rule_ids,
     cast(current_timestamp as timestamp_ltz(3)) as updated_at
-from {{ ref('int_user_context_signals') }} as s
-left join rules_per_user as r on s.user_id = r.user_id
+from facts
+group by user_id
