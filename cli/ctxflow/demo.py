@@ -17,6 +17,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.live import Live
+from rich.progress import Progress
 from rich.table import Table
 
 from .simulate.events import Event
@@ -158,9 +159,7 @@ def summary(console: Console, settings: Settings, scenarios: list[Scenario]) -> 
     console.print(table)
 
 
-def _no_progress():
-    from rich.progress import Progress
-
+def _no_progress() -> Progress:
     return Progress(disable=True)
 
 

@@ -10,9 +10,9 @@ import os
 import signal
 import socket
 import subprocess
-import time
 from pathlib import Path
 
+from ..waiting import wait_for
 from .settings import HOST
 
 
@@ -80,18 +80,16 @@ def _signal(pid: int, sig: int) -> None:
 
 
 def _wait_gone(pid: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
+    def gone() -> bool:
         try:
             done, _ = os.waitpid(pid, os.WNOHANG)
             if done == pid:
                 return True
         except ChildProcessError:
             pass  # not our child (started by an earlier `up`): poll existence instead
-        if command_line(pid) is None or is_zombie(pid):
-            return True
-        time.sleep(0.2)
-    return False
+        return command_line(pid) is None or is_zombie(pid)
+
+    return _within(gone, f"pid {pid} to exit", timeout_s)
 
 
 def port_in_use(port: int, host: str = HOST) -> bool:
@@ -152,12 +150,16 @@ def _listener_pid_lsof(port: int) -> int | None:
 
 
 def wait_port_free(port: int, timeout_s: float) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not port_in_use(port):
-            return True
-        time.sleep(0.2)
-    return not port_in_use(port)
+    return _within(lambda: not port_in_use(port), f"port {port} to be free", timeout_s)
+
+
+def _within(predicate, what: str, timeout_s: float) -> bool:
+    """wait_for as a yes/no: whether `predicate` held before the deadline."""
+    try:
+        wait_for(predicate, what, timeout_s=timeout_s, every_s=0.2)
+    except TimeoutError:
+        return False
+    return True
 
 
 def tail(path: Path, lines: int = 25) -> str:
