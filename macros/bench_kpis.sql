@@ -49,7 +49,7 @@
     {%- if loop.index0 % models == index - 1 -%}{%- do mine.append(kpi) -%}{%- endif -%}
   {%- endfor %}
   with plays as (
-    {{ staged_events('plays', source('bench_bounded', 'bench_raw_plays'), deduplicate=false) }}
+    select * from {{ ref('stg_plays') }}
   )
 
   select

@@ -1,55 +1,19 @@
 {#
-  The event contract of the input topics (README "Event contract"), as data.
-  Staging models and the dead-letter model are generated from it, so a field added here is parsed,
-  typed and validated everywhere at once.
-  Each field: [name, Flink type, required, accepted values or none]. Required is what producers are
-  held to (cli/ctxflow/simulate/contract.py): every field but a car view's body_type and trim.
+  The event contract of the input topics (README "Event contract") is data: the var `event_contract`
+  in dbt_project.yml, read here by the models and by the simulator's Python
+  (cli/ctxflow/simulate/contract.py). The contract layer (models/contract/) parses, types and
+  validates every event against it, so a field added there is checked everywhere at once.
 #}
+
+{# The names of the contract's input events, in the order of dbt_project.yml. #}
+{% macro contract_events() %}
+  {{ return(var('event_contract').keys() | list) }}
+{% endmacro %}
+
+
+{# One event's contract: {key, fields: [{name, type, required (default true), allowed}]}. #}
 {% macro event_contract(event) %}
-  {%- set contracts = {
-    'plays': {'topic': 'plays', 'key': 'event_id', 'fields': [
-      ['event_id', 'STRING', true, none],
-      ['user_id', 'STRING', true, none],
-      ['ts', 'BIGINT', true, none],
-      ['content_id', 'STRING', true, none],
-      ['genre', 'STRING', true, none],
-      ['audience', 'STRING', true, ['adult', 'general', 'family', 'kids']],
-      ['country', 'STRING', true, none],
-      ['device', 'STRING', true, none],
-    ]},
-    'page_views': {'topic': 'page_views', 'key': 'event_id', 'fields': [
-      ['event_id', 'STRING', true, none],
-      ['user_id', 'STRING', true, none],
-      ['session_id', 'STRING', true, none],
-      ['ts', 'BIGINT', true, none],
-      ['site', 'STRING', true, ['shop', 'car']],
-      ['action', 'STRING', true, ['view', 'search', 'add_to_cart', 'purchase', 'configure', 'finance', 'test_drive']],
-      ['item_id', 'STRING', true, none],
-      ['category', 'STRING', true, none],
-      ['price', 'DECIMAL(12, 2)', true, none],
-      ['target_gender', 'STRING', true, ['female', 'male', 'unisex']],
-      ['target_age_band', 'STRING', true, ['kids', 'teen', '18-24', '25-34', '35-54', '55+', 'any']],
-      ['body_type', 'STRING', false, ['small', 'compact', 'family', 'suv', 'van']],
-      ['trim', 'STRING', false, ['standard', 'premium']],
-    ]},
-    'ad_requests': {'topic': 'ad_requests', 'key': 'request_id', 'fields': [
-      ['request_id', 'STRING', true, none],
-      ['user_id', 'STRING', true, none],
-      ['ts', 'BIGINT', true, none],
-      ['placement', 'STRING', true, none],
-      ['country', 'STRING', true, none],
-    ]},
-    'campaign_events': {'topic': 'campaign_events', 'key': 'event_id', 'fields': [
-      ['event_id', 'STRING', true, none],
-      ['campaign_id', 'STRING', true, none],
-      ['ad_id', 'STRING', true, none],
-      ['user_id', 'STRING', true, none],
-      ['ts', 'BIGINT', true, none],
-      ['event_type', 'STRING', true, ['impression', 'click', 'conversion']],
-      ['cost', 'DECIMAL(12, 2)', true, none],
-      ['revenue', 'DECIMAL(12, 2)', true, none],
-    ]},
-  } -%}
+  {%- set contracts = var('event_contract') -%}
   {%- if event not in contracts -%}
     {{ exceptions.raise_compiler_error("unknown event type '" ~ event ~ "', expected one of " ~ contracts.keys() | list) }}
   {%- endif -%}
@@ -60,4 +24,18 @@
 {# The full topic name of an input or output topic, e.g. topic('plays') -> 'ctx.plays'. #}
 {% macro topic(name) -%}
   {{ var('topic_prefix') ~ name }}
+{%- endmacro %}
+
+
+{# The typed, validated, deduplicated topic of an input event, e.g. 'ctx.valid.plays'. #}
+{% macro valid_topic(event) -%}
+  {{ topic('valid.' ~ event) }}
+{%- endmacro %}
+
+
+{# The contract's field names of one event, quoted, as a select list. #}
+{% macro contract_columns(event) -%}
+  {%- for f in event_contract(event).fields -%}
+    {{ adapter.quote(f.name) }}{{ ', ' if not loop.last }}
+  {%- endfor -%}
 {%- endmacro %}

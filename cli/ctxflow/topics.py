@@ -13,6 +13,8 @@ from .simulate.contract import DEFAULT_PREFIX, INPUTS
 from .simulate.kafka_io import ensure_topics
 
 OUTPUTS = ("user_profiles", "ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
+# The contract layer's typed topics of the valid input events (models/contract/valid_*.sql).
+VALID = tuple(f"valid.{name}" for name in INPUTS)
 RULES = ("rules.ad_rules", "rules.ad_categories", "rules.context_thresholds")
 # Changelog topics keep the latest value per key forever.
 COMPACTED = frozenset({"user_profiles", "ad_eligibility", "personas", "car_intent", *RULES})
@@ -20,12 +22,13 @@ COMPACTED = frozenset({"user_profiles", "ad_eligibility", "personas", "car_inten
 
 def contract_topics(prefix: str = DEFAULT_PREFIX) -> dict[str, dict[str, str]]:
     """Topic name -> topic config. Input topics keep everything (retention by time would delete
-    back-filled history, which carries its own old timestamps) so the batch profile can be rerun."""
+    back-filled history, which carries its own old timestamps), and so do their typed copies, which the
+    batch profile reads, so that it can be rerun."""
     topics = {}
-    for name in (*INPUTS, *OUTPUTS, *RULES):
+    for name in (*INPUTS, *VALID, *OUTPUTS, *RULES):
         if name in COMPACTED:
             topics[prefix + name] = {"cleanup.policy": "compact"}
-        elif name in INPUTS:
+        elif name in INPUTS or name in VALID:
             topics[prefix + name] = {"retention.ms": "-1"}
         else:
             topics[prefix + name] = {}

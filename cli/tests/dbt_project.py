@@ -39,8 +39,10 @@ from ctxflow.waiting import wait_for
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
-# the streaming models: one long-running Flink job each (user_profiles is a batch table)
-STREAMING_MODELS = ("ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
+# the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
+# a model outside any group has its own (dbt:model.ctxflow.<model>); user_profiles is a batch table
+STREAMING_JOBS = ("contract", "ads", "shopping", "campaign_kpis")
+JOB_PREFIXES = ("dbt:group.ctxflow.", "dbt:model.ctxflow.")
 
 
 def event_id(event: Event) -> str:
@@ -169,15 +171,16 @@ class Project:
         ]
 
     def running_jobs(self) -> dict[str, str]:
-        """Streaming model name -> id of its RUNNING Flink job (from Flink's REST API /jobs/overview)."""
+        """Job group or standalone model name -> id of its RUNNING Flink job (Flink's /jobs/overview)."""
         jobs = httpx.get(f"{self.settings.flink_rest_url}/jobs/overview", timeout=10).json()["jobs"]
         out: dict[str, str] = {}
         for job in jobs:
             name = job["name"]
-            if job["state"] == "RUNNING" and name.startswith("dbt:model.ctxflow."):
-                model = name.removeprefix("dbt:model.ctxflow.").split("#")[0]
-                assert model not in out, f"two RUNNING jobs for {model}: {out[model]} and {job['jid']}"
-                out[model] = job["jid"]
+            prefix = next((p for p in JOB_PREFIXES if name.startswith(p)), None)
+            if job["state"] == "RUNNING" and prefix:
+                unit = name.removeprefix(prefix).split("#")[0]
+                assert unit not in out, f"two RUNNING jobs for {unit}: {out[unit]} and {job['jid']}"
+                out[unit] = job["jid"]
         return out
 
 
@@ -222,13 +225,13 @@ def wait_for_expectations(project: Project, expectations: list[Expectation], tim
 
 
 def deploy(settings: Settings, prefix: str) -> Project:
-    """Topics of `prefix`, then `dbt seed` and `dbt run`: every streaming model RUNNING on the stack."""
+    """Topics of `prefix`, then `dbt seed` and `dbt run`: every streaming job RUNNING on the stack."""
     proj = Project(settings, prefix)
     ensure_contract_topics(admin_client(proj.bootstrap), prefix)
     proj.dbt("seed")
     proj.dbt("run")
     jobs = proj.running_jobs()
-    assert sorted(jobs) == sorted(STREAMING_MODELS), f"running model jobs after dbt run: {jobs}"
+    assert sorted(jobs) == sorted(STREAMING_JOBS), f"running jobs after dbt run: {jobs}"
     return proj
 
 

@@ -1,11 +1,12 @@
 """Malformed input end to end: count in = processed + dead-lettered, exactly.
 
-A fifth of a mix of plays and page views is broken by the simulator's Mixer (invalid JSON, a missing
-required field, a wrong type, a ts a month ahead or three days late). Then:
+A fifth of a mix of plays and page views is broken by the simulator's Mixer, one kind per reason of
+the contract layer (an empty value, invalid JSON, a missing required field, a wrong type, a value not
+allowed in an enumerated field, a ts a month ahead or three days late). Then:
 * dead_letter holds exactly one record per broken event (matched by source topic and offset), with
   the raw value as sent and the reason of its kind;
-* the valid events are exactly the ones processed: the event ids that staging (the validation and
-  dedup every streaming job inlines) yields for these users, read by a bounded `dbt show` over the
+* the valid events are exactly the ones processed: the event ids that staging (the typed topics the
+  contract layer writes) yields for these users, read by a bounded `dbt show` over the
   topics, are the valid events sent, per topic, no more and no fewer;
 * and the streaming outputs saw them: every user with a valid play has an ad_eligibility row, every
   car session with a valid view a car_intent row.
@@ -42,10 +43,12 @@ pytest_plugins = ["conftest_models"]
 
 MALFORMED_RATE = 0.2
 USERS = 8
-REASONS = {  # malformed kind -> how models/dead_letter.sql words it (macros/parse_events.sql)
+REASONS = {  # malformed kind -> how models/contract/dead_letter.sql words it (macros/parse_events.sql)
+    "empty": "empty message value",
     "invalid_json": "invalid JSON",
     "missing_field": "missing field: ",
     "wrong_type": "wrong type: ",
+    "invalid_value": "invalid value: ",
     "future_ts": "ts too far in the future",
     "late_ts": "ts too late",
 }

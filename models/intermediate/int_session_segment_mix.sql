@@ -1,17 +1,6 @@
 -- Per shop session: how many views, how many outside the user's usual segment, and the segment
 -- (gender, age band) the session looks at most: the inferred recipient.
-with segment_counts as (
-    select
-        user_id,
-        session_id,
-        target_gender,
-        target_age_band,
-        count(*) as segment_views
-    from {{ ref('int_shop_session_views') }}
-    group by user_id, session_id, target_gender, target_age_band
-),
-
-dominant_segment as (
+with dominant_segment as (
     select
         user_id,
         session_id,
@@ -24,7 +13,7 @@ dominant_segment as (
             row_number() over (
                 partition by user_id, session_id order by segment_views desc, target_gender asc, target_age_band asc
             ) as segment_rank
-        from segment_counts
+        from {{ ref('int_shop_session_segments') }}
     ) as ranked_segments
     where segment_rank = 1
 ),
@@ -33,9 +22,9 @@ session_totals as (
     select
         user_id,
         session_id,
-        count(*) as session_views,
-        sum(is_deviating) as deviating_views
-    from {{ ref('int_shop_session_views') }}
+        sum(segment_views) as session_views,
+        sum(segment_views * is_deviating) as deviating_views
+    from {{ ref('int_shop_session_segments') }}
     group by user_id, session_id
 )
 

@@ -1,20 +1,14 @@
 -- Each play with what the same user played in the last context window, computed on arrival
 -- (processing time) so that a context reacts to the very play that completes it. Plays whose own
 -- event time is already outside the window (back-filled history) are not part of any current context.
--- The plays are not deduplicated here: the job runs with mini-batches (to publish whole rows, not
--- retract/insert pairs) and Flink then cannot feed a deduplication into an OVER window; a re-delivered
--- play is counted twice in the window, a small and short-lived bias on the shares.
-with valid_plays as (
-    {{ staged_events('plays', source('ctx', 'raw_plays'), deduplicate=false) }}
-),
-
-current_plays as (
+-- The plays arrive deduplicated by the contract layer, so a re-delivered play counts once.
+with current_plays as (
     select
         user_id,
         genre,
         audience,
         proc_time
-    from valid_plays
+    from {{ ref('stg_plays') }}
     where event_time > proc_time - interval '{{ var("context_window_minutes") }}' minute
 )
 

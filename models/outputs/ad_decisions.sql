@@ -1,4 +1,7 @@
-{{ config(connector_properties=kafka_append_topic('ad_decisions', 'request_id')) }}
+{{ config(
+    job_group='ads',
+    connector_properties=kafka_append_topic('ad_decisions', 'request_id'),
+) }}
 -- depends_on: {{ ref('ad_eligibility') }}
 -- One decision per ad request: a whitelisted category when the user's context has one, otherwise the
 -- first category of the serving order that is not blocked for the user at the request's time.

@@ -1,4 +1,5 @@
 {{ config(
+    job_group='ads',
     connector_properties=upsert_kafka_topic('ad_eligibility'),
     execution_config=changelog_job_options(),
 ) }}

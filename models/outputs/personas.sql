@@ -1,4 +1,5 @@
 {{ config(
+    job_group='shopping',
     connector_properties=upsert_kafka_topic('personas'),
     execution_config=changelog_job_options(),
 ) }}

@@ -1,7 +1,8 @@
-"""The input event contract: topics, fields, allowed values, and one validator for all of them.
+"""The input event contract as Python: topics, fields, allowed values, and one validator.
 
-Everything that makes or checks events (generators, scenarios, malformed mix, tests) reads the
-contract from here, so a field added to the contract is added once.
+The contract itself lives once, in the dbt project (var `event_contract` in dbt_project.yml); this
+module reads it, and everything that makes or checks events (generators, scenarios, malformed mix,
+tests) reads it from here, so a field added to the contract is added once.
 """
 
 from __future__ import annotations
@@ -9,28 +10,84 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 
-AUDIENCES = ("adult", "general", "family", "kids")
-GENRES = (
-    "pop",
-    "rock",
-    "romance",
-    "rnb",
-    "hiphop",
-    "jazz",
-    "classical",
-    "electronic",
-    "country",
-    "christmas",
-    "kids_songs",
-    "lullabies",
-)
+import yaml
+
+# The contract is the var `event_contract` of the dbt project (dbt_project.yml): one definition
+# for the models that validate events and for everything here that makes or checks them.
+PROJECT_FILE = Path(__file__).resolve().parents[3] / "dbt_project.yml"
+KINDS = {"STRING": str, "BIGINT": int, "DOUBLE": float, "BOOLEAN": bool}
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: type  # str, int, float, bool or Decimal
+    allowed: tuple[str, ...] | None = None
+    required: bool = True  # optional fields may be null or absent
+    sql_type: str = "STRING"  # the Flink type as the contract writes it, e.g. DECIMAL(12, 2)
+
+
+def _kind(sql_type: str) -> type:
+    if sql_type.startswith("DECIMAL"):
+        return Decimal
+    try:
+        return KINDS[sql_type]
+    except KeyError:
+        raise ValueError(f"event contract: unknown type {sql_type!r} (known: {', '.join(KINDS)}, DECIMAL(p, s))") from None
+
+
+def load_contract(path: Path = PROJECT_FILE) -> dict[str, tuple[Field, ...]]:
+    """The input events' fields, in the order of the contract, by short topic name."""
+    spec = yaml.safe_load(path.read_text())["vars"]["event_contract"]
+    return {
+        event: tuple(
+            Field(
+                f["name"],
+                _kind(f["type"]),
+                tuple(str(v) for v in f["allowed"]) if f.get("allowed") else None,
+                f.get("required", True),
+                f["type"],
+            )
+            for f in body["fields"]
+        )
+        for event, body in spec.items()
+    }
+
+
+# Short topic names; the full name is prefix + short name (`ctx.plays` by default).
+INPUTS: dict[str, tuple[Field, ...]] = load_contract()
+KEYS: dict[str, str] = {
+    event: body["key"] for event, body in yaml.safe_load(PROJECT_FILE.read_text())["vars"]["event_contract"].items()
+}
+
+
+def allowed(event: str, field: str) -> tuple[str, ...]:
+    """The allowed values of an enumerated field of the contract."""
+    values = next(f.allowed for f in INPUTS[event] if f.name == field)
+    if values is None:
+        raise KeyError(f"{event}.{field} is not an enumerated field of the event contract")
+    return values
+
+
+AUDIENCES = allowed("plays", "audience")
+GENRES = allowed("plays", "genre")
 # what a listener drifts into outside their taste: never the genres that signal a family context
 EVERYDAY_GENRES = tuple(g for g in GENRES if g not in ("christmas", "kids_songs", "lullabies"))
-SITES = ("shop", "car")
-ACTIONS = ("view", "search", "add_to_cart", "purchase", "configure", "finance", "test_drive")
+COUNTRIES = allowed("plays", "country")
+DEVICES = allowed("plays", "device")
+SITES = allowed("page_views", "site")
+ACTIONS = allowed("page_views", "action")
 SHOP_ACTIONS = ("view", "search", "add_to_cart", "purchase")
 CAR_ACTIONS = ("view", "configure", "finance", "test_drive")
+GENDERS = allowed("page_views", "target_gender")
+AGE_BANDS = allowed("page_views", "target_age_band")
+BODY_TYPES = allowed("page_views", "body_type")
+TRIMS = allowed("page_views", "trim")
+PLACEMENTS = allowed("ad_requests", "placement")
+EVENT_TYPES = allowed("campaign_events", "event_type")
+# free text in the contract: the simulator's shop catalogue
 CATEGORIES = (
     "electronics",
     "gaming",
@@ -45,75 +102,7 @@ CATEGORIES = (
     "beauty",
     "cookware",
 )
-GENDERS = ("female", "male", "unisex")
-AGE_BANDS = ("kids", "teen", "18-24", "25-34", "35-54", "55+", "any")
-BODY_TYPES = ("small", "compact", "family", "suv", "van")
-TRIMS = ("standard", "premium")
-EVENT_TYPES = ("impression", "click", "conversion")
-PLACEMENTS = ("audio_break", "banner", "video_pre_roll", "homepage")
-COUNTRIES = ("PL", "DE", "SE", "GB", "FR", "ES", "IT", "NL", "US")
-DEVICES = ("mobile", "desktop", "tablet", "smart_speaker", "tv")
-
 CAR_CATEGORY = "car"  # the `category` of every car-site page view
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    kind: type  # str, int or Decimal
-    allowed: tuple[str, ...] | None = None
-    required: bool = True  # optional fields may be null or absent
-
-
-def _f(name: str, kind: type = str, allowed: tuple[str, ...] | None = None, required: bool = True) -> Field:
-    return Field(name, kind, allowed, required)
-
-
-# Short topic names; the full name is prefix + short name (`ctx.plays` by default).
-INPUTS: dict[str, tuple[Field, ...]] = {
-    "plays": (
-        _f("event_id"),
-        _f("user_id"),
-        _f("ts", int),
-        _f("content_id"),
-        _f("genre", str, GENRES),
-        _f("audience", str, AUDIENCES),
-        _f("country", str, COUNTRIES),
-        _f("device", str, DEVICES),
-    ),
-    "page_views": (
-        _f("event_id"),
-        _f("user_id"),
-        _f("session_id"),
-        _f("ts", int),
-        _f("site", str, SITES),
-        _f("action", str, ACTIONS),
-        _f("item_id"),
-        _f("category"),
-        _f("price", Decimal),
-        _f("target_gender", str, GENDERS),
-        _f("target_age_band", str, AGE_BANDS),
-        _f("body_type", str, BODY_TYPES, required=False),
-        _f("trim", str, TRIMS, required=False),
-    ),
-    "ad_requests": (
-        _f("request_id"),
-        _f("user_id"),
-        _f("ts", int),
-        _f("placement", str, PLACEMENTS),
-        _f("country", str, COUNTRIES),
-    ),
-    "campaign_events": (
-        _f("event_id"),
-        _f("campaign_id"),
-        _f("ad_id"),
-        _f("user_id"),
-        _f("ts", int),
-        _f("event_type", str, EVENT_TYPES),
-        _f("cost", Decimal),
-        _f("revenue", Decimal),
-    ),
-}
 
 OUTPUTS = ("ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
 DEFAULT_PREFIX = "ctx."
@@ -131,6 +120,11 @@ def _type_ok(value: object, kind: type) -> bool:
     return isinstance(value, kind)
 
 
+def _scale(field: Field) -> int:
+    """The scale s of a DECIMAL(p, s) field."""
+    return int(field.sql_type.rstrip(")").split(",")[1])
+
+
 def validate(topic: str, value: object) -> list[str]:
     """Every way `value` breaks the contract of short topic `topic`; empty when it is valid."""
     if not isinstance(value, dict):
@@ -146,10 +140,8 @@ def validate(topic: str, value: object) -> list[str]:
             errors.append(f"{field.name} is {type(got).__name__}, not {field.kind.__name__}")
         elif field.allowed is not None and got not in field.allowed:
             errors.append(f"{field.name}={got!r} is not one of {field.allowed}")
-        elif field.kind is Decimal and isinstance(got, Decimal) and got.as_tuple().exponent < -2:
-            errors.append(f"{field.name}={got} has more than 2 decimal places")
-    if topic == "page_views" and value.get("site") == "car" and not (value.get("body_type") and value.get("trim")):
-        errors.append("a car-site page view needs body_type and trim")
+        elif field.kind is Decimal and isinstance(got, Decimal) and got.as_tuple().exponent < -_scale(field):
+            errors.append(f"{field.name}={got} has more than {_scale(field)} decimal places")
     return errors
 
 

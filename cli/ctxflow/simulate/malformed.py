@@ -1,7 +1,9 @@
 """Bad input on demand, and the classifier that recognises it when reading a topic back.
 
-The kinds are the ways real producers break a contract: bytes that are not JSON, a required field
-missing, a field of the wrong type, and timestamps far in the future or far too late for any window.
+The kinds are the ways real producers break a contract, one per reason the contract layer gives
+(macros/parse_events.sql): an empty value, bytes that are not JSON, a required field missing, a field
+of the wrong type, a value outside an enumerated field's allowed values, and timestamps far in the
+future or far too late for any window.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections import Counter
 from .contract import INPUTS, validate
 from .events import Event, decode, encode
 
-KINDS = ("invalid_json", "missing_field", "wrong_type", "future_ts", "late_ts")
+KINDS = ("empty", "invalid_json", "missing_field", "wrong_type", "invalid_value", "future_ts", "late_ts")
 FUTURE_MS = 30 * 86_400_000  # a device with its clock a month ahead
 LATE_MS = 3 * 86_400_000  # an offline device syncing three days later
 # classify() thresholds, relative to when the record reached Kafka: far below the shifts above, far
@@ -27,6 +29,8 @@ WRONG = {"ts": "yesterday", "price": "cheap", "cost": "free", "revenue": "lots"}
 def corrupt(event: Event, kind: str, rng: random.Random) -> bytes:
     """The encoded value of `event` broken in the way `kind` names."""
     value = dict(event.value)
+    if kind == "empty":
+        return rng.choice((b"", b"   "))
     if kind == "invalid_json":
         text = encode(value).decode()
         return rng.choice((text[: len(text) // 2], text.replace('":', '"=', 1), "{user_id: " + event.key)).encode()
@@ -36,6 +40,9 @@ def corrupt(event: Event, kind: str, rng: random.Random) -> bytes:
     elif kind == "wrong_type":
         name = rng.choice([n for n in WRONG if n in value])
         value[name] = WRONG[name]
+    elif kind == "invalid_value":
+        enumerated = [f.name for f in INPUTS[event.topic] if f.allowed and value.get(f.name) is not None]
+        value[rng.choice(enumerated)] = "unknown_value"
     elif kind == "future_ts":
         value["ts"] += FUTURE_MS
     elif kind == "late_ts":
@@ -47,15 +54,20 @@ def corrupt(event: Event, kind: str, rng: random.Random) -> bytes:
 
 def classify(topic: str, raw: bytes | None, received_ms: int) -> str:
     """`ok` or the malformed kind of one record of short topic `topic` that Kafka stamped `received_ms`."""
+    if not (raw or b"").strip():
+        return "empty"
     try:
-        value = decode(raw or b"")
+        value = decode(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         return "invalid_json"
     errors = validate(topic, value)
-    if any(e.startswith("missing ") or "needs body_type" in e for e in errors):
+    # the contract layer's order: every missing field first, then every type, then every value
+    if any(e.startswith("missing ") for e in errors):
         return "missing_field"
-    if errors or not isinstance(value, dict):
+    if any(" is not one of " not in e for e in errors) or not isinstance(value, dict):
         return "wrong_type"
+    if errors:
+        return "invalid_value"
     if value["ts"] > received_ms + FUTURE_LIMIT_MS:
         return "future_ts"
     if value["ts"] < received_ms - LATE_LIMIT_MS:

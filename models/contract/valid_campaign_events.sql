@@ -1,0 +1,3 @@
+{{ config(connector_properties=kafka_append_topic('valid.campaign_events', 'user_id')) }}
+-- The valid events of ctx.campaign_events: typed per the event contract and deduplicated (macros/parse_events.sql).
+{{ valid_events('campaign_events') }}

@@ -1,0 +1,3 @@
+{{ config(connector_properties=kafka_append_topic('valid.page_views', 'user_id')) }}
+-- The valid events of ctx.page_views: typed per the event contract and deduplicated (macros/parse_events.sql).
+{{ valid_events('page_views') }}
