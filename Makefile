@@ -25,8 +25,10 @@ $(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml adapter/pypro
 
 venv: $(VENV_STAMP)
 
-$(JARS_STAMP): stack/pom.xml
-	@command -v mvn >/dev/null || { echo "Maven (mvn) is needed to fetch the Kafka broker and Flink jars: apt-get install maven / brew install maven"; exit 1; }
+# Fetches the Kafka broker and Flink jars and builds (and unit-tests) our UDF jar, stack/udf/.
+UDF_SOURCES := $(shell find stack/udf/src -type f 2>/dev/null)
+$(JARS_STAMP): stack/pom.xml stack/udf/pom.xml $(UDF_SOURCES)
+	@command -v mvn >/dev/null || { echo "Maven (mvn) is needed to fetch the Kafka broker and Flink jars and build the UDF jar: apt-get install maven / brew install maven"; exit 1; }
 	rm -rf $(STACK_DIR)/jars
 	mvn -q -B -f stack/pom.xml package -Dstack.jars=$(abspath $(STACK_DIR))/jars
 	touch $@

@@ -1,6 +1,6 @@
 """docker-compose.yml cannot run here (no Docker engine), so we check what can be checked without one:
 it parses, it has the same four services as the embedded stack, images and the connector jar match
-the versions pinned in stack/pom.xml, and it publishes the same host ports."""
+the versions pinned in stack/pom.xml, our UDF jar is mounted, and it publishes the same host ports."""
 
 from __future__ import annotations
 
@@ -41,6 +41,13 @@ def test_kafka_connector_mounted_is_the_pinned_one():
         assert f"./.stack/jars/flink/{jar}:/opt/flink/lib/{jar}:ro" in mounts
 
 
+def test_udf_jar_mounted_is_the_one_make_jars_builds():
+    udf = ET.parse(ROOT / "stack" / "udf" / "pom.xml").getroot().find("m:build/m:finalName", POM_NS).text + ".jar"
+    for name in ("jobmanager", "taskmanager", "sql-gateway"):
+        mounts = _compose()["services"][name]["volumes"]
+        assert f"./.stack/jars/flink/{udf}:/opt/flink/lib/{udf}:ro" in mounts
+
+
 def test_host_ports_are_the_embedded_stack_defaults():
     services = _compose()["services"]
     published = {name: svc.get("ports", []) for name, svc in services.items()}
@@ -56,3 +63,8 @@ def test_savepoint_and_checkpoint_dirs_are_configured():
     props = yaml.safe_load(_compose()["services"]["jobmanager"]["environment"]["FLINK_PROPERTIES"])
     assert props["state.savepoints.dir"].startswith("file:///opt/flink/state/")
     assert props["state.checkpoints.dir"].startswith("file:///opt/flink/state/")
+
+
+def test_flame_graphs_are_enabled_as_in_the_embedded_stack():
+    props = yaml.safe_load(_compose()["services"]["jobmanager"]["environment"]["FLINK_PROPERTIES"])
+    assert props["rest.flamegraph.enabled"] is True

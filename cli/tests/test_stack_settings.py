@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from ctxflow.stack import configs
-from ctxflow.stack.services import StackError, java_binary
+from ctxflow.stack.services import StackError, build, java_binary, runtime
 from ctxflow.stack.settings import Settings
 
 
@@ -37,6 +37,7 @@ def test_rendered_configs_carry_the_settings(tmp_path):
     assert flink["taskmanager"]["numberOfTaskSlots"] == 7
     assert flink["sql-gateway"]["endpoint"]["rest"]["port"] == 3333
     assert flink["state"]["savepoints"]["dir"] == s.savepoints_dir.as_uri()
+    assert flink["rest"]["flamegraph"]["enabled"] is True  # the bench profiles jobs with them
     kafka = (s.conf_dir / "kafka.properties").read_text()
     assert "listeners=PLAINTEXT://127.0.0.1:1111," in kafka
     assert f"log.dirs={s.kafka_data_dir}" in kafka
@@ -66,3 +67,29 @@ def test_java_17_is_accepted(tmp_path, monkeypatch):
     home = _fake_java(tmp_path, 'openjdk version "17.0.15" 2025-04-15')
     monkeypatch.setenv("JAVA_HOME", str(home))
     assert java_binary() == os.path.join(home, "bin", "java")
+
+
+def _jars(state: Path, udf: bool) -> Settings:
+    """A state dir whose jars folder holds (empty) stand-ins for what `make jars` produces."""
+    s = Settings(state_dir=state)
+    for jar in ("kafka/kafka_2.13-4.1.1.jar", "flink/flink-sql-connector-kafka-5.0.0-2.2.jar",
+                "flink/flink-sql-gateway-2.2.1.jar", *(["flink/ctxflow-udf.jar"] if udf else [])):  # fmt: skip
+        (s.jars_dir / jar).parent.mkdir(parents=True, exist_ok=True)
+        (s.jars_dir / jar).touch()
+    return s
+
+
+def test_a_missing_udf_jar_says_run_make_jars(tmp_path):
+    with pytest.raises(StackError, match=r"ctxflow-udf.jar is missing: run `make jars`"):
+        runtime(_jars(tmp_path, udf=False))
+
+
+def test_the_udf_jar_is_on_every_flink_classpath(tmp_path):
+    s = _jars(tmp_path, udf=True)
+    configs.write_all(s)  # the JobManager/TaskManager command lines are computed from config.yaml
+    # (not Kafka's: its command line formats the broker's storage, which needs the real jars)
+    argv = {svc.name: svc.argv() for svc in build(s) if svc.name != "kafka"}
+    udf = str(s.jars_dir / "flink" / "ctxflow-udf.jar")
+    for name in ("jobmanager", "taskmanager", "sql-gateway"):
+        classpath = argv[name][argv[name].index("-cp") + 1]
+        assert udf in classpath.split(":"), name

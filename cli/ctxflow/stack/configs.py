@@ -45,7 +45,8 @@ def flink_config(s: Settings) -> dict:
                 "managed": {"fraction": 0.15},
             },
         },
-        "rest": {"address": HOST, "bind-address": HOST, "port": s.flink_rest_port},
+        # Flame graphs in the web UI / REST API, for profiling the bench's jobs.
+        "rest": {"address": HOST, "bind-address": HOST, "port": s.flink_rest_port, "flamegraph": {"enabled": True}},
         "parallelism": {"default": 1},
         "state": {
             "backend": {"type": "hashmap"},

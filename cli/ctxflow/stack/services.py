@@ -1,7 +1,8 @@
 """The four services of the local stack: how each starts and how we know it is healthy.
 
 Flink's JVMs are started from the jars of PyPI's apache-flink-libraries (which ships no start
-scripts); the SQL Gateway, the Kafka SQL connector and the Kafka broker come from Maven (`make jars`).
+scripts); the SQL Gateway, the Kafka SQL connector and the Kafka broker come from Maven (`make jars`),
+which also builds our UDF jar (stack/udf: ctx_parse_event).
 """
 
 from __future__ import annotations
@@ -68,6 +69,16 @@ def _one_jar(folder: Path, prefix: str) -> Path:
     if not found:
         raise StackError(f"{prefix}*.jar is missing under {folder}: run `make jars` (Maven fetches it).")
     return found[-1]
+
+
+UDF_JAR = "ctxflow-udf.jar"
+
+
+def _udf_jar(folder: Path) -> Path:
+    jar = folder / UDF_JAR
+    if not jar.is_file():
+        raise StackError(f"{jar} is missing: run `make jars` (Maven builds it from stack/udf).")
+    return jar
 
 
 @dataclass
@@ -160,6 +171,7 @@ class Runtime:
     java: str
     home: Path
     connector: Path
+    udf: Path
     gateway_jar: Path
 
 
@@ -170,8 +182,9 @@ def runtime(s: Settings) -> Runtime:
     if not any((s.jars_dir / "kafka").glob("kafka_2.13-*.jar")):
         raise StackError(f"The Kafka broker jars are missing under {s.jars_dir / 'kafka'}: run `make jars`.")
     connector = _one_jar(s.jars_dir / "flink", "flink-sql-connector-kafka")
+    udf = _udf_jar(s.jars_dir / "flink")
     gateway_jar = _one_jar(s.jars_dir / "flink", "flink-sql-gateway")
-    return Runtime(java, home, connector, gateway_jar)
+    return Runtime(java, home, connector, udf, gateway_jar)
 
 
 def build(s: Settings) -> list[Service]:
@@ -184,8 +197,8 @@ def build(s: Settings) -> list[Service]:
         return f"-Dlog.file={s.logs_dir / (name + '.log')}"
 
     def flink_cp(rt: Runtime) -> str:
-        # The connector sits on every Flink classpath so jobs need no ADD JAR.
-        return f"{rt.home / 'lib'}/*:{rt.connector}"
+        # The connector and our UDFs sit on every Flink classpath so jobs need no ADD JAR.
+        return f"{rt.home / 'lib'}/*:{rt.connector}:{rt.udf}"
 
     def kafka_argv() -> list[str]:
         rt = runtime(s)

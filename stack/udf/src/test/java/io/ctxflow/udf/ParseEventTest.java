@@ -1,0 +1,248 @@
+package io.ctxflow.udf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.apache.flink.types.Row;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+
+class ParseEventTest {
+
+    static final String SPEC = "{\"fields\":["
+            + "{\"name\":\"event_id\",\"type\":\"STRING\",\"required\":true},"
+            + "{\"name\":\"ts\",\"type\":\"BIGINT\",\"required\":true},"
+            + "{\"name\":\"audience\",\"type\":\"STRING\",\"required\":true,\"allowed\":[\"adult\",\"general\",\"family\",\"kids\"]},"
+            + "{\"name\":\"price\",\"type\":\"DECIMAL(12, 2)\",\"required\":true},"
+            + "{\"name\":\"body_type\",\"type\":\"STRING\",\"required\":false,\"allowed\":[\"small\",\"compact\"]},"
+            + "{\"name\":\"score\",\"type\":\"DOUBLE\",\"required\":false},"
+            + "{\"name\":\"premium\",\"type\":\"BOOLEAN\",\"required\":false}"
+            + "]}";
+    static final EventContract CONTRACT = EventContract.parse(SPEC);
+    static final String VALID_BODY = "\"event_id\":\"e1\",\"ts\":1700000000000,\"audience\":\"kids\",\"price\":9.99";
+    static final String VALID = "{" + VALID_BODY + "}";
+
+    static Row check(String raw) {
+        return ParseEvent.check(raw, CONTRACT);
+    }
+
+    static String error(String raw) {
+        return (String) check(raw).getField(0);
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, String> fields(String raw) {
+        return (Map<String, String>) check(raw).getField(1);
+    }
+
+    /** VALID with one more member (a later duplicate overrides the earlier key). */
+    static String with(String member) {
+        return "{" + VALID_BODY + "," + member + "}";
+    }
+
+    @Test
+    void validEventHasNoErrorAndEveryPresentFieldAsText() {
+        assertNull(error(VALID));
+        assertEquals(Map.of("event_id", "e1", "ts", "1700000000000", "audience", "kids", "price", "9.99"),
+                fields(VALID));
+    }
+
+    @Test
+    void nullOrBlankValueIsEmpty() {
+        assertEquals("empty message value", error(null)); // a tombstone
+        assertEquals("empty message value", error(""));
+        assertEquals("empty message value", error("  \n\t "));
+        assertEquals(Map.of(), fields(null));
+    }
+
+    @Test
+    void malformedJsonIsInvalid() {
+        for (String raw : new String[] {
+            "{", "{\"event_id\":", "not json", "{\"a\":1,}", "{'event_id':'x'}", "{} trailing", "{}{}",
+            VALID + " x", "{\"ts\":NaN}", "{\"ts\":Infinity}", "{\"ts\":-Infinity}", "{\"ts\":01}",
+            "{\"event_id\":\"bad \\q escape\"}", "{\"unknown\":\"bad \\q escape\"}", "[1,2", "\"unterminated",
+        }) {
+            assertEquals("invalid JSON", error(raw), raw);
+            assertEquals(Map.of(), fields(raw), raw);
+        }
+    }
+
+    @Test
+    void randomBytesAreInvalidJson() {
+        Random random = new Random(42);
+        for (int i = 0; i < 200; i++) {
+            byte[] bytes = new byte[1 + random.nextInt(300)];
+            random.nextBytes(bytes);
+            bytes[0] = (byte) ('#' + random.nextInt(3)); // never a JSON start, never blank
+            String raw = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals("invalid JSON", error(raw));
+        }
+    }
+
+    @Test
+    void oneMegabyteOfNonJsonIsInvalid() {
+        assertEquals("invalid JSON", error("x".repeat(1 << 20)));
+        assertEquals("invalid JSON", error("{\"event_id\":\"" + "y".repeat(1 << 20))); // never closed
+    }
+
+    @Test
+    void nestingBeyondJacksonsLimitIsInvalidEvenInAnUnknownField() {
+        String deep = "[".repeat(5000) + "]".repeat(5000);
+        assertEquals("invalid JSON", error(deep));
+        assertEquals("invalid JSON", error(with("\"extra\":" + deep)));
+        // within the limit an unknown nested field is skipped
+        assertNull(error(with("\"extra\":" + "[".repeat(100) + "]".repeat(100))));
+    }
+
+    @Test
+    void requiredFieldAbsentNullOrNotScalarIsMissingInContractOrder() {
+        assertEquals("missing field: event_id", error("{}"));
+        assertEquals("missing field: ts", error("{\"event_id\":\"e1\"}"));
+        assertEquals("missing field: ts", error("{\"price\":\"oops\",\"event_id\":\"e1\"}")); // missing before type
+        assertEquals("missing field: event_id", error(VALID.replace("\"e1\"", "null")));
+        assertEquals("missing field: event_id", error(VALID.replace("\"e1\"", "{\"a\":1}")));
+        assertEquals("missing field: event_id", error(VALID.replace("\"e1\"", "[\"e1\"]")));
+    }
+
+    @Test
+    void rootThatIsNotAnObjectHasEveryFieldAbsent() {
+        assertEquals("missing field: event_id", error("123"));
+        assertEquals("missing field: event_id", error("\"text\""));
+        assertEquals("missing field: event_id", error("[" + VALID + "]"));
+        assertEquals("missing field: event_id", error("null"));
+    }
+
+    @Test
+    void wrongTypesNameTheFieldAndTheSpecType() {
+        assertEquals("wrong type: ts is not BIGINT", error(VALID.replace("1700000000000", "1.5")));
+        assertEquals("wrong type: ts is not BIGINT", error(VALID.replace("1700000000000", "\"1.5\"")));
+        assertEquals("wrong type: ts is not BIGINT", error(VALID.replace("1700000000000", "1e400")));
+        assertEquals("wrong type: ts is not BIGINT", error(VALID.replace("1700000000000", "\"abc\"")));
+        assertEquals("wrong type: ts is not BIGINT", error(VALID.replace("1700000000000", "true")));
+        assertEquals("wrong type: ts is not BIGINT", error(VALID.replace("1700000000000", "9223372036854775808")));
+        assertEquals("wrong type: price is not DECIMAL(12, 2)", error(VALID.replace("9.99", "\"cheap\"")));
+        assertEquals("wrong type: price is not DECIMAL(12, 2)", error(VALID.replace("9.99", "1e400")));
+        assertEquals("wrong type: price is not DECIMAL(12, 2)", error(VALID.replace("9.99", "12345678901.5")));
+        assertEquals("wrong type: score is not DOUBLE", error(with("\"score\":1e400")));
+        assertEquals("wrong type: score is not DOUBLE", error(with("\"score\":\"NaN\"")));
+        assertEquals("wrong type: score is not DOUBLE", error(with("\"score\":\"0x1p3\"")));
+        assertEquals("wrong type: premium is not BOOLEAN", error(with("\"premium\":1")));
+        assertEquals("wrong type: premium is not BOOLEAN", error(with("\"premium\":\"yes\"")));
+        // the first failing field in contract order wins; the failing value is left out of `fields`
+        String both = VALID.replace("9.99", "\"cheap\"").replace("1700000000000", "\"soon\"");
+        assertEquals("wrong type: ts is not BIGINT", error(both));
+        assertEquals(Map.of("event_id", "e1", "audience", "kids"), fields(both));
+    }
+
+    @Test
+    void typedValuesAreNormalisedSoACastNeverFails() {
+        Map<String, String> f = fields(VALID.replace("1700000000000", "\" 123 \"").replace("9.99", "\"1.005\"")
+                .replace("}", ",\"score\":\"2.5e1\",\"premium\":\"TRUE\"}"));
+        assertEquals("123", f.get("ts")); // digits in a string pass, as with TRY_CAST
+        assertEquals("1.01", f.get("price")); // HALF_UP to scale 2
+        assertEquals("25.0", f.get("score"));
+        assertEquals("true", f.get("premium"));
+        assertEquals("-7", fields(VALID.replace("1700000000000", "-7")).get("ts"));
+        assertEquals("1000.00", fields(VALID.replace("9.99", "1e3")).get("price"));
+        assertEquals("0.00", fields(VALID.replace("9.99", "1e-999999999")).get("price"));
+        assertEquals("9999999999.99", fields(VALID.replace("9.99", "9999999999.994")).get("price"));
+        assertEquals("wrong type: price is not DECIMAL(12, 2)", error(VALID.replace("9.99", "9999999999.995")));
+        assertEquals("false", fields(with("\"premium\":false")).get("premium"));
+    }
+
+    @Test
+    void stringFieldsTakeNumbersAndBooleansAsTheirText() {
+        assertEquals("42", fields(VALID.replace("\"e1\"", "42")).get("event_id"));
+        assertEquals("4.20", fields(VALID.replace("\"e1\"", "4.20")).get("event_id"));
+        assertEquals("true", fields(VALID.replace("\"e1\"", "true")).get("event_id"));
+    }
+
+    @Test
+    void valuesOutsideAllowedAreInvalidAfterTypeChecks() {
+        assertEquals("invalid value: audience = teens", error(VALID.replace("kids", "teens")));
+        assertEquals("invalid value: body_type = truck", error(with("\"body_type\":\"truck\"")));
+        assertEquals("wrong type: ts is not BIGINT",
+                error(VALID.replace("kids", "teens").replace("1700000000000", "\"x\"")));
+        assertEquals(Map.of("event_id", "e1", "ts", "1700000000000", "audience", "teens", "price", "9.99"),
+                fields(VALID.replace("kids", "teens")));
+    }
+
+    @Test
+    void optionalFieldsMayBeAbsentOrNullButAreCheckedWhenPresent() {
+        assertNull(error(with("\"body_type\":null")));
+        assertNull(error(with("\"body_type\":{\"size\":\"small\"}")));
+        assertEquals("compact", fields(with("\"body_type\":\"compact\"")).get("body_type"));
+        assertEquals("invalid value: body_type = Compact", error(with("\"body_type\":\"Compact\"")));
+    }
+
+    @Test
+    void unicodeIsKeptAndCompared() {
+        String raw = VALID.replace("\"e1\"", "\"\u00e9v\u00e9nement-\\u00e9-\uD83C\uDFB5\"");
+        assertNull(error(raw));
+        assertEquals("\u00e9v\u00e9nement-\u00e9-\uD83C\uDFB5", fields(raw).get("event_id"));
+        assertEquals("invalid value: audience = \u0434\u0435\u0442\u0438",
+                error(VALID.replace("kids", "\u0434\u0435\u0442\u0438")));
+    }
+
+    @Test
+    void extraFieldsOfAnyShapeAreIgnored() {
+        String raw = with("\"extra\":{\"nested\":[1,{\"event_id\":\"not me\"}]},\"n\":null,\"s\":\"x\"");
+        assertNull(error(raw));
+        assertEquals("e1", fields(raw).get("event_id"));
+        assertTrue(!fields(raw).containsKey("extra"));
+    }
+
+    @Test
+    void duplicateKeysLastOneWins() {
+        assertEquals("e2", fields(with("\"event_id\":\"e2\"")).get("event_id"));
+        assertEquals("missing field: event_id", error(with("\"event_id\":null")));
+        assertNull(error("{\"event_id\":null," + VALID_BODY + "}"));
+        assertEquals("wrong type: ts is not BIGINT", error(with("\"ts\":\"later\"")));
+    }
+
+    @Test
+    void evalEmitsExactlyOneRowPerInputAndCachesTheSpec() {
+        ParseEvent function = new ParseEvent();
+        List<Row> out = new ArrayList<>();
+        function.setCollector(new Collector<>() {
+            @Override
+            public void collect(Row row) {
+                out.add(row);
+            }
+
+            @Override
+            public void close() {}
+        });
+        String[] inputs = {VALID, null, "nope", "{}", VALID.replace("kids", "teens")};
+        for (String raw : inputs) {
+            function.eval(raw, new String(SPEC)); // an equal but distinct string: cached by equality
+        }
+        assertEquals(inputs.length, out.size());
+        assertNull(out.get(0).getField(0));
+        assertEquals("empty message value", out.get(1).getField(0));
+        assertEquals("invalid JSON", out.get(2).getField(0));
+        assertEquals("missing field: event_id", out.get(3).getField(0));
+        assertEquals("invalid value: audience = teens", out.get(4).getField(0));
+        function.eval("{\"x\":1}", "{\"fields\":[{\"name\":\"x\",\"type\":\"STRING\",\"required\":true}]}");
+        assertNull(out.get(5).getField(0)); // a different spec is honoured
+    }
+
+    @Test
+    void badSpecsFailWithAClearMessage() {
+        for (String spec : new String[] {
+            "nope", "{}", "{\"fields\":[]}", "{\"fields\":[{\"name\":\"a\",\"type\":\"INT\"}]}",
+            "{\"fields\":[{\"name\":\"a\"}]}", "{\"fields\":[{\"name\":\"a\",\"type\":\"DECIMAL\"}]}",
+            "{\"fields\":[{\"name\":\"a\",\"type\":\"STRING\"},{\"name\":\"a\",\"type\":\"STRING\"}]}",
+        }) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EventContract.parse(spec));
+            assertTrue(e.getMessage().startsWith("ctx_parse_event: invalid spec: "), e.getMessage());
+        }
+    }
+}
