@@ -6,9 +6,16 @@
   A raw source row has raw_value, kafka_partition, kafka_offset, kafka_ts and proc_time.
 #}
 
-{# The contract of one event as the JSON literal ctx_parse_event reads (it caches the parsed spec). #}
+{#
+  The contract of one event as the JSON literal ctx_parse_event reads (it caches the parsed spec),
+  with `required` spelled out: the contract's default (true) is ours, not the parser's.
+#}
 {% macro contract_spec(event) -%}
-  '{{ tojson({'fields': event_contract(event).fields}) | replace("'", "''") }}'
+  {%- set fields = [] -%}
+  {%- for f in event_contract(event).fields -%}
+    {%- do fields.append({'name': f.name, 'type': f.type, 'required': f.get('required', true), 'allowed': f.get('allowed')}) -%}
+  {%- endfor -%}
+  '{{ tojson({'fields': fields}) | replace("'", "''") }}'
 {%- endmacro %}
 
 
