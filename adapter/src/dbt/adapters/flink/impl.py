@@ -700,7 +700,7 @@ class FlinkAdapter(SQLAdapter):
             try:
                 response, _ = self._run(sql, {"execution.runtime-mode": "streaming", **exec_config, **extra})
             except DbtDatabaseError as exc:
-                raise DbtRuntimeError(self._group_failure(gid, members, str(exc))) from None
+                raise DbtRuntimeError(self._group_failure(gid, members, exc.msg)) from None
             if not response.query_id:
                 raise DbtRuntimeError(f"Flink returned no job id for job group {gid}")
             return response.query_id

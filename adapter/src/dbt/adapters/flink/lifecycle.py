@@ -149,7 +149,8 @@ def deploy(
         watch_new_job(rest, job_id, grace_period_s)
         return f"started job {job_id} (from savepoint {savepoint})"
     except Exception as exc:
-        cause = exc.cause if isinstance(exc, JobFailed) else str(exc).splitlines()[0]
+        # dbt's exceptions put a title line ("Runtime Error") before their message.
+        cause = exc.cause if isinstance(exc, JobFailed) else str(getattr(exc, "msg", None) or exc)
         if not (plan.stateless_fallback and is_restore_failure(cause)):
             raise
     logger.warning(
