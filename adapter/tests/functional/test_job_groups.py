@@ -147,8 +147,10 @@ def test_select_one_member_deploys_whole_group_then_suspend(flink_project):
     assert _group_jobs(flink_project, ACTIVE) == []
 
 
-def test_bad_member_is_named_and_group_not_deployed(flink_project):
+def test_bad_member_is_named_and_running_group_left_alone(flink_project):
     _setup(flink_project)
+    assert flink_project.dbt("run").ok
+    (running,) = _group_jobs(flink_project)
     # Valid as a query, rejected as an INSERT: the contract says INT, the query yields a DOUBLE.
     flink_project.write_yaml(
         "models/schema.yml",
@@ -169,7 +171,9 @@ def test_bad_member_is_named_and_group_not_deployed(flink_project):
     bad = flink_project.dbt("run")
     assert not bad.ok
     assert f"member model.{flink_project.name}.doubled failed:" in bad.out
-    assert _group_jobs(flink_project, ACTIVE) == []
+    assert "Column types of query result and sink" in bad.out  # Flink's root cause, one line
+    # Planned before anything is stopped: the group's current job keeps running.
+    assert [j["jid"] for j in _group_jobs(flink_project, ACTIVE)] == [running["jid"]]
 
     # A member failing before it materializes: the group is not submitted, and the log says so.
     (flink_project.root / "models/schema.yml").unlink()
@@ -177,7 +181,7 @@ def test_bad_member_is_named_and_group_not_deployed(flink_project):
     failed = flink_project.dbt("run")
     assert not failed.ok
     assert "will not be deployed in this run" in failed.out or "was not deployed" in failed.out
-    assert _group_jobs(flink_project, ACTIVE) == []
+    assert [j["jid"] for j in _group_jobs(flink_project, ACTIVE)] == [running["jid"]]
 
 
 def test_contract_metadata_column_writes_kafka_timestamp(flink_project):
@@ -212,3 +216,21 @@ def test_contract_metadata_column_writes_kafka_timestamp(flink_project):
     # The record timestamp is the order's ts (the stack runs in UTC), not the time of writing.
     stamps = sorted(r.timestamp()[1] for r in records)
     assert stamps == [1767225600000 + i * 1000 for i in range(1, 6)]
+
+
+def test_job_group_shows_in_ls_and_docs(flink_project):
+    import json
+
+    _setup(flink_project)
+    listed = flink_project.dbt(
+        "ls", "--resource-type", "model", "--output", "json", "--output-keys", "name,config"
+    )
+    assert listed.ok, listed.out
+    rows = [json.loads(line[line.index("{") :]) for line in listed.out.splitlines() if '"config"' in line]
+    assert {r["name"]: r["config"]["job_group"] for r in rows} == {name: "contract" for name in MEMBERS}
+
+    docs = flink_project.dbt("docs", "generate")
+    assert docs.ok, docs.out
+    manifest = json.loads((flink_project.root / "target/manifest.json").read_text())
+    node = manifest["nodes"][f"model.{flink_project.name}.big"]
+    assert node["config"]["job_group"] == "contract"

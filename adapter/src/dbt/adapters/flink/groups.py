@@ -44,6 +44,11 @@ def statement_set(members: list[Member]) -> str:
     return f"EXECUTE STATEMENT SET\nBEGIN\n{body}\nEND"
 
 
+def explain_statement_set(members: list[Member]) -> str:
+    """Plans the statement set without running it (Flink's EXPLAIN takes no EXECUTE)."""
+    return "EXPLAIN " + statement_set(members).removeprefix("EXECUTE ")
+
+
 def agreed(group: str, members: list[Member], attribute: str) -> str:
     """A setting every member must share (one job has one lifecycle)."""
     ordered = _ordered(members)

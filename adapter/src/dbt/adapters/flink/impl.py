@@ -27,6 +27,7 @@ from dbt.adapters.flink.groups import (
     GroupTracker,
     Member,
     agreed,
+    explain_statement_set,
     grace_period,
     group_fingerprint,
     group_id,
@@ -35,7 +36,15 @@ from dbt.adapters.flink.groups import (
 )
 from dbt.adapters.flink.hints import parse_hints
 from dbt.adapters.flink.jobs import FlinkRestClient, FlinkRestError
-from dbt.adapters.flink.lifecycle import DeployPlan, JobFailed, deploy, fingerprint, job_name, stop_jobs_of
+from dbt.adapters.flink.lifecycle import (
+    DeployPlan,
+    JobFailed,
+    deploy,
+    fingerprint,
+    job_name,
+    model_jobs,
+    stop_jobs_of,
+)
 from dbt.adapters.flink.redact import redact_sql
 from dbt.adapters.flink.registry import RelationRegistry
 from dbt.adapters.flink.relation import FlinkRelation
@@ -573,12 +582,12 @@ class FlinkAdapter(SQLAdapter):
             grace_period_s=float(grace) if grace is not None else None,
         )
 
-    def _deploy(self, plan: DeployPlan, submit, grace_s: float, before=None) -> str:
+    def _deploy(self, plan: DeployPlan, submit, grace_s: float, before=None, check=None) -> str:
         rest = self._rest()
         try:
             if before is not None:
                 before(rest)
-            return deploy(rest, plan, submit, grace_s)
+            return deploy(rest, plan, submit, grace_s, check)
         except (JobFailed, FlinkRestError) as exc:
             raise DbtRuntimeError(str(exc)) from None
         finally:
@@ -689,25 +698,37 @@ class FlinkAdapter(SQLAdapter):
             stateless_fallback=True,
         )
 
+        run_config = {"execution.runtime-mode": "streaming", **exec_config}
+
+        def check() -> None:
+            # Plan the statement set before any running job is stopped: a bad member then fails
+            # the run and leaves the jobs as they are.
+            try:
+                self._run(explain_statement_set(members), run_config)
+            except DbtDatabaseError as exc:
+                raise DbtRuntimeError(self._group_failure(gid, members, exc.msg)) from None
+
         def stop_standalone(rest: FlinkRestClient) -> None:
             # A model that joined the group: its own job would write the same sink twice.
             savepoint = mode == "savepoint" and not full_refresh
-            for m in members:
+            joined = [m for m in members if any(j.active for j in model_jobs(rest, m.unique_id))]
+            if joined and state == "running":
+                check()
+            for m in joined:
                 for job in stop_jobs_of(rest, m.unique_id, savepoint, self._creds.savepoint_dir):
                     logger.info(f"job group {gid}: {m.unique_id} joined the group, its own job {job} stopped")
 
         def submit(extra: dict[str, str]) -> str:
             try:
-                response, _ = self._run(sql, {"execution.runtime-mode": "streaming", **exec_config, **extra})
+                response, _ = self._run(sql, {**run_config, **extra})
             except DbtDatabaseError as exc:
                 raise DbtRuntimeError(self._group_failure(gid, members, exc.msg)) from None
             if not response.query_id:
                 raise DbtRuntimeError(f"Flink returned no job id for job group {gid}")
             return response.query_id
 
-        return self._deploy(
-            plan, submit, grace_period(members, self._creds.job_grace_period_s), before=stop_standalone
-        )
+        grace_s = grace_period(members, self._creds.job_grace_period_s)
+        return self._deploy(plan, submit, grace_s, before=stop_standalone, check=check)
 
     def _group_failure(self, gid: str, members: list[Member], error: str) -> str:
         """Name the member whose INSERT Flink rejects: plan each one alone (EXPLAIN runs no job)."""

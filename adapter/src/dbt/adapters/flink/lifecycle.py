@@ -101,10 +101,12 @@ def deploy(
     plan: DeployPlan,
     submit: Callable[[dict[str, str]], str],
     grace_period_s: float,
+    check: Callable[[], None] | None = None,
 ) -> str:
     """Reconcile Flink with the desired state of one streaming model; returns a status line.
 
     ``submit(extra_config)`` runs the INSERT through the SQL Gateway and returns the job id.
+    ``check()``, if given, runs before a job is replaced: when it raises, the old job keeps running.
     """
     jobs = model_jobs(rest, plan.unique_id)
     active = [j for j in jobs if j.active]
@@ -121,6 +123,8 @@ def deploy(
             stop_job(rest, extra, False, None)  # duplicates from an interrupted earlier run
         return f"unchanged, job {same[0].job_id} left running"
 
+    if check is not None:
+        check()
     savepoint: str | None = None
     for job in active:
         location = stop_job(rest, job, savepoint_mode and job.state not in UNHEALTHY, plan.savepoint_dir)
