@@ -223,7 +223,7 @@ def test_job_group_shows_in_ls_and_docs(flink_project):
 
     _setup(flink_project)
     listed = flink_project.dbt(
-        "ls", "--resource-type", "model", "--output", "json", "--output-keys", "name,config"
+        "ls", "--resource-type", "model", "--output", "json", "--output-keys", "name", "config"
     )
     assert listed.ok, listed.out
     rows = [json.loads(line[line.index("{") :]) for line in listed.out.splitlines() if '"config"' in line]
