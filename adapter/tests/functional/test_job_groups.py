@@ -131,19 +131,33 @@ def test_unmappable_savepoint_falls_back_to_stateless(flink_project):
     assert job_sinks(job["jid"]) == ["big", "doubled"]
 
 
-def test_select_one_member_deploys_whole_group_then_suspend(flink_project):
+def test_select_one_member_deploys_whole_group_then_suspend(make_flink_project):
+    flink_project = make_flink_project(threads=3)  # members materialize concurrently
     _setup(flink_project)
-    selected = flink_project.dbt("run", "--select", "big")
+    # Reads another member's sink, and sorts before it: its sink must be prepared after big's.
+    _member(flink_project, "a_after_big", "select id, amount from {{ ref('big') }}")
+    create_topic(flink_project.topic("big"))  # read and written by one job: it must exist at start
+    selected = flink_project.dbt("run", "--select", "doubled")
     assert selected.ok, selected.out
-    assert "deploying all 3 member(s) as one job" in selected.out
-    assert "compiled from the project" in selected.out
+    assert "deploying all 4 member(s) as one job" in selected.out
+    name = flink_project.name
+    line = next(ln for ln in selected.out.splitlines() if "compiled from the project:" in ln)
+    order = line.split("compiled from the project: ")[1].split(", ")
+    assert sorted(order) == sorted(f"model.{name}.{m}" for m in ("big", "per_id", "a_after_big"))
+    assert order.index(f"model.{name}.big") < order.index(f"model.{name}.a_after_big")
     (job,) = _group_jobs(flink_project)
-    assert job_sinks(job["jid"]) == sorted(MEMBERS)
+    assert job_sinks(job["jid"]) == sorted([*MEMBERS, "a_after_big"])
 
     _setup(flink_project, extra=", job_state='suspended'")
+    _member(
+        flink_project,
+        "a_after_big",
+        "select id, amount from {{ ref('big') }}",
+        extra=", job_state='suspended'",
+    )
     suspended = flink_project.dbt("run")
     assert suspended.ok, suspended.out
-    assert "suspended" in suspended.out
+    assert "suspended (1 job(s) stopped)" in suspended.out
     assert _group_jobs(flink_project, ACTIVE) == []
 
 

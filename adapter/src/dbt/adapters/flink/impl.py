@@ -636,6 +636,16 @@ class FlinkAdapter(SQLAdapter):
                 members.append(uid)
         return sorted(members)
 
+    def _dependency_order(self, unique_ids: list[str]) -> list[str]:
+        """Members that read another member's sink come after it (its sink must exist first)."""
+        nodes = self._manifest_nodes()
+        pending, ordered = list(unique_ids), []
+        while pending:
+            ready = [u for u in pending if not set(nodes[u].depends_on.nodes) & set(pending)] or pending[:1]
+            ordered += ready
+            pending = [u for u in pending if u not in ready]
+        return ordered
+
     def _compile_member(self, unique_id: str) -> Member:
         """A member not selected in this run: compile it like dbt would and prepare its sink."""
         from dbt.compilation import Compiler
@@ -672,7 +682,7 @@ class FlinkAdapter(SQLAdapter):
             status = f"job group {gid} not deployed: member(s) {', '.join(sorted(run.failed))} failed"
             logger.warning(status)
             return status
-        others = [u for u in members if u not in run.arrived]
+        others = self._dependency_order([u for u in members if u not in run.arrived])
         unselected = f"; not selected in this run, compiled from the project: {', '.join(others)}"
         deploying = f"job group {gid}: deploying all {len(members)} member(s) as one job"
         logger.info(deploying + (unselected if others else ""))
