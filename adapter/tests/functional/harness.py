@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -112,19 +113,38 @@ def jobs() -> list[dict]:
     return httpx.get(f"{REST}/jobs/overview", timeout=10).json()["jobs"]
 
 
-def project_jobs(project: Project, states: set[str] | None = None) -> list[dict]:
-    prefix = f"dbt:model.{project.name}."
+def project_jobs(project: Project, states: set[str] | None = None, kind: str = "model") -> list[dict]:
+    """Jobs of the project's models (``kind='model'``) or of its job groups (``kind='group'``)."""
+    prefix = f"dbt:{kind}.{project.name}."
     return [j for j in jobs() if j["name"].startswith(prefix) and (states is None or j["state"] in states)]
+
+
+def job_sinks(job_id: str) -> list[str]:
+    """Table names of the sinks in a job's plan (one per INSERT of a statement set)."""
+    plan = httpx.get(f"{REST}/jobs/{job_id}/plan", timeout=10).json()["plan"]
+    text = " ".join(n["description"] for n in plan["nodes"])
+    return sorted(set(re.findall(r"([\w$]+)\[\d+\]: Writer", text)))
+
+
+def job_sources(job_id: str) -> list[str]:
+    """One entry per source scan in a job's plan: a topic read once appears once."""
+    plan = httpx.get(f"{REST}/jobs/{job_id}/plan", timeout=10).json()["plan"]
+    return re.findall(
+        r"TableSourceScan\(table=\[\[([^\]]+)\]\]", " ".join(n["description"] for n in plan["nodes"])
+    )
 
 
 ACTIVE = {"INITIALIZING", "CREATED", "RUNNING", "RESTARTING", "FAILING", "CANCELLING", "RECONCILING"}
 
 
 def cancel_project_jobs(project: Project) -> None:
-    for job in project_jobs(project, ACTIVE):
+    def active() -> list[dict]:
+        return project_jobs(project, ACTIVE) + project_jobs(project, ACTIVE, kind="group")
+
+    for job in active():
         httpx.patch(f"{REST}/jobs/{job['jid']}", params={"mode": "cancel"}, timeout=10)
     deadline = time.monotonic() + 30
-    while project_jobs(project, ACTIVE) and time.monotonic() < deadline:
+    while active() and time.monotonic() < deadline:
         time.sleep(0.5)
 
 
@@ -134,6 +154,27 @@ def create_topic(topic: str) -> None:
 
     admin = AdminClient({"bootstrap.servers": BOOTSTRAP})  # keep a reference until the future resolves
     admin.create_topics([NewTopic(topic, 1, 1)])[topic].result(30)
+
+
+def topic_records(topic: str, deadline_s: float = 60, at_least: int = 1) -> list:
+    """The records of a one-partition topic, read from the beginning; polls until ``at_least``
+    records arrived or the deadline passed (a streaming job needs a moment to write)."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer(
+        {"bootstrap.servers": BOOTSTRAP, "group.id": uuid.uuid4().hex, "enable.auto.commit": False}
+    )
+    consumer.assign([TopicPartition(topic, 0, 0)])
+    records = []
+    deadline = time.monotonic() + deadline_s
+    try:
+        while len(records) < at_least and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is not None and not msg.error():
+                records.append(msg)
+    finally:
+        consumer.close()
+    return records
 
 
 def produce(topic: str, records: list[dict], key_field: str | None = None) -> None:

@@ -17,14 +17,34 @@ from dbt.adapters.sql import SQLAdapter
 from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
 
+from dbt.adapters.flink import config as cfg
 from dbt.adapters.flink import ddl
 from dbt.adapters.flink.column import FlinkColumn
 from dbt.adapters.flink.connections import FlinkConnectionManager, FlinkSession
 from dbt.adapters.flink.declarations import Declaration, referenced
 from dbt.adapters.flink.gateway import GatewayError
+from dbt.adapters.flink.groups import (
+    GroupTracker,
+    Member,
+    agreed,
+    explain_statement_set,
+    grace_period,
+    group_fingerprint,
+    group_id,
+    merged_execution_config,
+    statement_set,
+)
 from dbt.adapters.flink.hints import parse_hints
 from dbt.adapters.flink.jobs import FlinkRestClient, FlinkRestError
-from dbt.adapters.flink.lifecycle import DeployPlan, JobFailed, deploy, fingerprint, job_name
+from dbt.adapters.flink.lifecycle import (
+    DeployPlan,
+    JobFailed,
+    deploy,
+    fingerprint,
+    job_name,
+    model_jobs,
+    stop_jobs_of,
+)
 from dbt.adapters.flink.redact import redact_sql
 from dbt.adapters.flink.registry import RelationRegistry
 from dbt.adapters.flink.relation import FlinkRelation
@@ -44,6 +64,17 @@ def _execution_config(config: dict[str, Any]) -> dict[str, str]:
     return {k: str(v) for k, v in merged.items()}
 
 
+def _is_streaming(config: dict[str, Any]) -> bool:
+    """A streaming_table, or a table that dbt-flink-adapter projects mark as streaming."""
+    materialized = config.get("materialized")
+    if materialized == "streaming_table":
+        return True
+    return materialized == "table" and (
+        str(config.get("type") or "").lower() == "streaming"
+        or _execution_config(config).get("execution.runtime-mode") == "streaming"
+    )
+
+
 def _as_dict(obj: Any) -> dict[str, Any]:
     if obj is None:
         return {}
@@ -56,6 +87,7 @@ class FlinkAdapter(SQLAdapter):
     ConnectionManager = FlinkConnectionManager
     Relation = FlinkRelation
     Column = FlinkColumn
+    AdapterSpecificConfigs = cfg.FlinkConfig
 
     # Flink declares primary keys but never checks them (NOT ENFORCED); NOT NULL is enforced by
     # the sink's not-null enforcer; the rest does not exist in Flink SQL (dbt warns about them).
@@ -72,6 +104,7 @@ class FlinkAdapter(SQLAdapter):
         self.connections.prepare = self._prepare
         self._registry_lock = threading.Lock()
         self._decl_cache: tuple[Any, list[Declaration]] | None = None
+        self._groups = GroupTracker()
 
     # -- basics ---------------------------------------------------------------------------
     @classmethod
@@ -213,6 +246,11 @@ class FlinkAdapter(SQLAdapter):
         for col in columns:
             if not col.get("data_type"):
                 raise DbtRuntimeError(f"Contract column '{col['name']}' needs a data_type")
+            spec = ddl.ColumnSpec.from_yaml(col)
+            if spec.column_type == "metadata":
+                # e.g. the Kafka record timestamp: written by the INSERT like any other column.
+                defs.append(spec.render())
+                continue
             kinds = {c.get("type") for c in col.get("constraints") or []}
             not_null = " NOT NULL" if "not_null" in kinds or col["name"] in pk else ""
             defs.append(f"{ddl.quote(col['name'])} {col['data_type']}{not_null}")
@@ -490,14 +528,13 @@ class FlinkAdapter(SQLAdapter):
         logger.warning(f"--full-refresh: appending to {relation}, which already holds {existing} row(s)")
 
     @available
-    def materialize_table(self, relation, sql: str, model: dict[str, Any], full_refresh: bool) -> str:
+    def materialize_table(
+        self, relation, sql: str, model: dict[str, Any], full_refresh: bool, selected: Any = None
+    ) -> str:
         config = model.get("config") or {}
-        streaming = str(config.get("type") or "").lower() == "streaming" or (
-            _execution_config(config).get("execution.runtime-mode") == "streaming"
-        )
-        if streaming:
+        if _is_streaming({**config, "materialized": "table"}):
             # dbt-flink-adapter projects express a continuous job as a table with type: streaming.
-            return self.materialize_streaming_table(relation, sql, model, full_refresh)
+            return self.materialize_streaming_table(relation, sql, model, full_refresh, selected)
         create, pk, names, options = self._create_sink(relation, sql, model)
         self._guard_append_only(relation, options, pk, full_refresh, "Table")
         config = {
@@ -526,42 +563,203 @@ class FlinkAdapter(SQLAdapter):
         response, _ = self._with_bounded_sources(sql, lambda _mode: self._run(insert, config))
         return f"appended (job {response.query_id})"
 
-    @available
-    def materialize_streaming_table(
-        self, relation, sql: str, model: dict[str, Any], full_refresh: bool
-    ) -> str:
+    def _streaming_member(self, relation, sql: str, model: dict[str, Any]) -> Member:
+        """Create the model's sink and describe the INSERT that feeds it (not yet submitted)."""
         config = model.get("config") or {}
+        who = model["unique_id"]
+        mode, state = cfg.upgrade_mode(config, who), cfg.job_state(config, who)  # fail before any DDL
         create, _, names, _ = self._create_sink(relation, sql, model)
         insert = self._insert_sql(relation, sql, names)
-        exec_config = _execution_config(config)
         upstream = [d.statement for d in referenced(sql, self._declarations(), exact=True)]
-        fp = fingerprint(insert, [create, *upstream], exec_config)
+        grace = config.get("job_grace_period_s")
+        return Member(
+            unique_id=who,
+            insert=insert,
+            ddl=(create, *upstream),
+            execution_config=_execution_config(config),
+            upgrade_mode=mode,
+            job_state=state,
+            grace_period_s=float(grace) if grace is not None else None,
+        )
+
+    def _deploy(self, plan: DeployPlan, submit, grace_s: float, before=None, check=None) -> str:
+        rest = self._rest()
+        try:
+            if before is not None:
+                before(rest)
+            return deploy(rest, plan, submit, grace_s, check)
+        except (JobFailed, FlinkRestError) as exc:
+            raise DbtRuntimeError(str(exc)) from None
+        finally:
+            rest.close()
+
+    @available
+    def materialize_streaming_table(
+        self, relation, sql: str, model: dict[str, Any], full_refresh: bool, selected: Any = None
+    ) -> str:
+        group = cfg.job_group(model.get("config") or {}, model["unique_id"])
+        if group:
+            return self._materialize_group_member(relation, sql, model, full_refresh, group, selected)
+        member = self._streaming_member(relation, sql, model)
+        fp = fingerprint(member.insert, list(member.ddl), member.execution_config)
         plan = DeployPlan(
-            unique_id=model["unique_id"],
-            name=job_name(model["unique_id"], fp),
-            upgrade_mode=(config.get("upgrade_mode") or "stateless").lower(),
-            job_state=(config.get("job_state") or "running").lower(),
+            unique_id=member.unique_id,
+            name=job_name(member.unique_id, fp),
+            upgrade_mode=member.upgrade_mode,
+            job_state=member.job_state,
             full_refresh=full_refresh,
             savepoint_dir=self._creds.savepoint_dir,
         )
 
         def submit(extra: dict[str, str]) -> str:
-            response, _ = self._run(insert, {"execution.runtime-mode": "streaming", **exec_config, **extra})
+            response, _ = self._run(
+                member.insert, {"execution.runtime-mode": "streaming", **member.execution_config, **extra}
+            )
             if not response.query_id:
                 raise DbtRuntimeError(f"Flink returned no job id for {relation}")
             return response.query_id
 
-        rest = self._rest()
-        try:
-            status = deploy(
-                rest, plan, submit, float(config.get("job_grace_period_s") or self._creds.job_grace_period_s)
-            )
-        except (JobFailed, FlinkRestError) as exc:
-            raise DbtRuntimeError(str(exc)) from None
-        finally:
-            rest.close()
+        status = self._deploy(plan, submit, grace_period([member], self._creds.job_grace_period_s))
         logger.info(f"{relation}: {status}")
         return status
+
+    # -- job groups (one statement set per group, see groups.py) ---------------------------------
+    def _group_members(self, package: str, group: str) -> list[str]:
+        """unique_ids of the enabled streaming models of ``package`` in ``group`` (the project as it
+        is now: a model removed from the group, disabled or deleted is no member)."""
+        members = []
+        for uid, node in self._manifest_nodes().items():
+            if getattr(node, "resource_type", None) != "model" or node.package_name != package:
+                continue
+            config = _as_dict(node.config)
+            if _is_streaming(config) and cfg.job_group(config, uid) == group:
+                members.append(uid)
+        return sorted(members)
+
+    def _dependency_order(self, unique_ids: list[str]) -> list[str]:
+        """Members that read another member's sink come after it (its sink must exist first)."""
+        nodes = self._manifest_nodes()
+        pending, ordered = list(unique_ids), []
+        while pending:
+            ready = [u for u in pending if not set(nodes[u].depends_on.nodes) & set(pending)] or pending[:1]
+            ordered += ready
+            pending = [u for u in pending if u not in ready]
+        return ordered
+
+    def _compile_member(self, unique_id: str) -> Member:
+        """A member not selected in this run: compile it like dbt would and prepare its sink."""
+        from dbt.compilation import Compiler
+
+        manifest = self._macro_resolver
+        node = Compiler(self.config).compile_node(manifest.nodes[unique_id], manifest, {}, write=False)
+        relation = self.Relation.create(
+            database=node.database, schema=node.schema, identifier=node.alias, type="table"
+        )
+        return self._streaming_member(relation, node.compiled_code, _as_dict(node))
+
+    def _materialize_group_member(
+        self, relation, sql: str, model: dict[str, Any], full_refresh: bool, group: str, selected: Any
+    ) -> str:
+        uid = model["unique_id"]
+        gid = group_id(model["package_name"], group)
+        members = self._group_members(model["package_name"], group)
+        chosen = {u for u in members if selected is None or u in set(selected)}
+        try:
+            member = self._streaming_member(relation, sql, model)
+        except Exception as exc:
+            self._groups.arrive(gid, chosen, uid, None, str(exc).splitlines()[0])
+            logger.warning(f"job group {gid} will not be deployed in this run: member {uid} failed")
+            raise
+        run = self._groups.arrive(gid, chosen, uid, member)
+        if run is None:
+            waiting = self._groups.waiting_on(gid)
+            status = f"sink ready; job group {gid} is deployed after " + (
+                ", ".join(waiting) if waiting else "its other members"
+            )
+            logger.info(f"{relation}: {status}")
+            return status
+        if run.failed:
+            status = f"job group {gid} not deployed: member(s) {', '.join(sorted(run.failed))} failed"
+            logger.warning(status)
+            return status
+        others = self._dependency_order([u for u in members if u not in run.arrived])
+        unselected = f"; not selected in this run, compiled from the project: {', '.join(others)}"
+        deploying = f"job group {gid}: deploying all {len(members)} member(s) as one job"
+        logger.info(deploying + (unselected if others else ""))
+        for other in others:
+            run.arrived[other] = self._compile_member(other)
+        status = self._deploy_group(gid, list(run.arrived.values()), full_refresh)
+        logger.info(f"job group {gid} ({len(run.arrived)} members): {status}")
+        return status
+
+    def _deploy_group(self, gid: str, members: list[Member], full_refresh: bool) -> str:
+        mode = agreed(gid, members, "upgrade_mode")
+        state = agreed(gid, members, "job_state")
+        exec_config = merged_execution_config(gid, members)
+        sql = statement_set(members)
+        plan = DeployPlan(
+            unique_id=gid,
+            name=job_name(gid, group_fingerprint(members, exec_config)),
+            upgrade_mode=mode,
+            job_state=state,
+            full_refresh=full_refresh,
+            savepoint_dir=self._creds.savepoint_dir,
+            ignore_unclaimed_state=exec_config.get("execution.savepoint.ignore-unclaimed-state", "true"),
+            stateless_fallback=True,
+        )
+
+        run_config = {"execution.runtime-mode": "streaming", **exec_config}
+
+        def check() -> None:
+            # Plan the statement set before any running job is stopped: a bad member then fails
+            # the run and leaves the jobs as they are.
+            try:
+                self._run(explain_statement_set(members), run_config)
+            except DbtDatabaseError as exc:
+                raise DbtRuntimeError(self._group_failure(gid, members, exc.msg)) from None
+
+        def stop_standalone(rest: FlinkRestClient) -> None:
+            # A model that joined the group: its own job would write the same sink twice.
+            savepoint = mode == "savepoint" and not full_refresh
+            joined = [m for m in members if any(j.active for j in model_jobs(rest, m.unique_id))]
+            if joined and state == "running":
+                check()
+            for m in joined:
+                for job in stop_jobs_of(rest, m.unique_id, savepoint, self._creds.savepoint_dir):
+                    logger.info(f"job group {gid}: {m.unique_id} joined the group, its own job {job} stopped")
+
+        def submit(extra: dict[str, str]) -> str:
+            try:
+                response, _ = self._run(sql, {**run_config, **extra})
+            except DbtDatabaseError as exc:
+                raise DbtRuntimeError(self._group_failure(gid, members, exc.msg)) from None
+            if not response.query_id:
+                raise DbtRuntimeError(f"Flink returned no job id for job group {gid}")
+            return response.query_id
+
+        grace_s = grace_period(members, self._creds.job_grace_period_s)
+        return self._deploy(plan, submit, grace_s, before=stop_standalone, check=check)
+
+    def _group_failure(self, gid: str, members: list[Member], error: str) -> str:
+        """Name the member whose INSERT Flink rejects: plan each one alone (EXPLAIN runs no job)."""
+        session = self.connections.get_thread_connection().handle
+        for member in sorted(members, key=lambda m: m.unique_id):
+            try:
+                session.run(f"EXPLAIN {member.insert}", {"execution.runtime-mode": "streaming"})
+            except GatewayError as exc:
+                return f"job group {gid}: member {member.unique_id} failed: {exc.cause}"
+        return f"job group {gid}: the statement set failed: {error.splitlines()[0]}"
+
+    def cleanup_connections(self) -> None:
+        # Called once the run's nodes are done: a group some of whose selected members never ran
+        # (skipped after an upstream failure) was not deployed, which would otherwise go unsaid.
+        for gid, waiting in self._groups.incomplete().items():
+            if waiting:
+                logger.warning(
+                    f"job group {gid} was not deployed: selected member(s) {', '.join(waiting)} did not run"
+                )
+        self._groups.reset()
+        super().cleanup_connections()
 
     # -- seeds ------------------------------------------------------------------------------
     @available

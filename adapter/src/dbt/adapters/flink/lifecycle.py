@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,7 +31,18 @@ UNHEALTHY = {"RESTARTING", "FAILING", "FAILED"}
 
 
 class JobFailed(Exception):
-    pass
+    def __init__(self, message: str, cause: str = ""):
+        super().__init__(message)
+        self.cause = cause  # Flink's one-line root cause
+
+
+# Root causes of a savepoint that cannot be restored into the new program: an operator whose
+# state has no place in it, or state whose type changed incompatibly.
+_RESTORE_FAILURE = re.compile(r"savepoint|StateMigrationException|state serializer|Cannot map", re.IGNORECASE)
+
+
+def is_restore_failure(cause: str) -> bool:
+    return bool(_RESTORE_FAILURE.search(cause))
 
 
 def job_prefix(unique_id: str) -> str:
@@ -67,6 +79,10 @@ class DeployPlan:
     job_state: str  # 'running' | 'suspended'
     full_refresh: bool
     savepoint_dir: str | None
+    # Value of execution.savepoint.ignore-unclaimed-state when resuming from a savepoint.
+    ignore_unclaimed_state: str = "true"
+    # A savepoint that cannot be restored: start stateless instead of failing (job groups).
+    stateless_fallback: bool = False
 
 
 def stop_job(rest: FlinkRestClient, job: Job, with_savepoint: bool, savepoint_dir: str | None) -> str | None:
@@ -85,10 +101,12 @@ def deploy(
     plan: DeployPlan,
     submit: Callable[[dict[str, str]], str],
     grace_period_s: float,
+    check: Callable[[], None] | None = None,
 ) -> str:
     """Reconcile Flink with the desired state of one streaming model; returns a status line.
 
     ``submit(extra_config)`` runs the INSERT through the SQL Gateway and returns the job id.
+    ``check()``, if given, runs before a job is replaced: when it raises, the old job keeps running.
     """
     jobs = model_jobs(rest, plan.unique_id)
     active = [j for j in jobs if j.active]
@@ -105,6 +123,8 @@ def deploy(
             stop_job(rest, extra, False, None)  # duplicates from an interrupted earlier run
         return f"unchanged, job {same[0].job_id} left running"
 
+    if check is not None:
+        check()
     savepoint: str | None = None
     for job in active:
         location = stop_job(rest, job, savepoint_mode and job.state not in UNHEALTHY, plan.savepoint_dir)
@@ -119,15 +139,42 @@ def deploy(
                     break
 
     config = {"pipeline.name": plan.name}
-    if savepoint:
-        config["execution.savepoint.path"] = savepoint
-        # The new query may drop operators; their state must not block the upgrade.
-        config["execution.savepoint.ignore-unclaimed-state"] = "true"
-        logger.info(f"Starting {plan.name} from savepoint {savepoint}")
-    job_id = submit(config)
+    if not savepoint:
+        job_id = submit(config)
+        watch_new_job(rest, job_id, grace_period_s)
+        return f"started job {job_id} (stateless)"
+
+    config["execution.savepoint.path"] = savepoint
+    # The new query may drop operators; their state must not block the upgrade.
+    config["execution.savepoint.ignore-unclaimed-state"] = plan.ignore_unclaimed_state
+    logger.info(f"Starting {plan.name} from savepoint {savepoint}")
+    try:
+        job_id = submit(config)
+        watch_new_job(rest, job_id, grace_period_s)
+        return f"started job {job_id} (from savepoint {savepoint})"
+    except Exception as exc:
+        # dbt's exceptions put a title line ("Runtime Error") before their message.
+        cause = exc.cause if isinstance(exc, JobFailed) else str(getattr(exc, "msg", None) or exc)
+        if not (plan.stateless_fallback and is_restore_failure(cause)):
+            raise
+    logger.warning(
+        f"{plan.name}: savepoint {savepoint} cannot be restored into the new job, starting stateless "
+        f"instead (Flink: {cause})"
+    )
+    job_id = submit({"pipeline.name": plan.name})
     watch_new_job(rest, job_id, grace_period_s)
-    how = f"from savepoint {savepoint}" if savepoint else "stateless"
-    return f"started job {job_id} ({how})"
+    return f"started job {job_id} (stateless: savepoint {savepoint} could not be restored)"
+
+
+def stop_jobs_of(
+    rest: FlinkRestClient, unique_id: str, with_savepoint: bool, savepoint_dir: str | None
+) -> list[str]:
+    """Stop every active job of ``unique_id``; returns a description of each stopped job."""
+    stopped = []
+    for job in (j for j in model_jobs(rest, unique_id) if j.active):
+        location = stop_job(rest, job, with_savepoint and job.state not in UNHEALTHY, savepoint_dir)
+        stopped.append(f"{job.job_id}" + (f" (savepoint {location})" if location else ""))
+    return stopped
 
 
 def watch_new_job(rest: FlinkRestClient, job_id: str, grace_period_s: float) -> None:
@@ -139,7 +186,7 @@ def watch_new_job(rest: FlinkRestClient, job_id: str, grace_period_s: float) -> 
             cause = redact_sql(root_cause(rest.root_exception(job_id) or job.state))
             if job.state in ("RESTARTING", "FAILING"):
                 rest.cancel(job_id)  # a RESTARTING job would otherwise loop forever
-            raise JobFailed(f"Flink job {job_id} ({job.name}) {job.state} after submission: {cause}")
+            raise JobFailed(f"Flink job {job_id} ({job.name}) {job.state} after submission: {cause}", cause)
         if time.monotonic() >= deadline:
             return
         time.sleep(0.5)

@@ -1,0 +1,59 @@
+"""The model configs this adapter reads, declared for dbt, and validation of their values.
+
+Declaring them in an ``AdapterConfig`` documents them to dbt (``AdapterSpecificConfigs``); no
+field has a merge behaviour, so dbt keeps merging them exactly as it merges undeclared keys
+(the most specific level replaces the value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dbt.adapters.protocol import AdapterConfig
+from dbt_common.exceptions import DbtRuntimeError
+
+UPGRADE_MODES = ("stateless", "savepoint")
+JOB_STATES = ("running", "suspended")
+
+
+@dataclass
+class FlinkConfig(AdapterConfig):
+    connector_properties: dict[str, Any] | None = None
+    default_connector_properties: dict[str, Any] | None = None
+    execution_config: dict[str, Any] | None = None
+    default_execution_config: dict[str, Any] | None = None
+    primary_key: Any = None  # a column name, a comma list or a list
+    watermark: dict[str, str] | None = None
+    type: str | None = None  # 'streaming' turns a table into a streaming_table
+    upgrade_mode: str | None = None
+    job_state: str | None = None
+    job_grace_period_s: float | None = None
+    job_group: str | None = None
+
+
+def _choice(config: dict[str, Any], key: str, valid: tuple[str, ...], who: str) -> str:
+    raw = config.get(key)
+    value = str(raw if raw is not None else valid[0]).strip().lower()
+    if value not in valid:
+        raise DbtRuntimeError(f"{who}: {key} '{raw}' is not valid; use one of: {', '.join(valid)}")
+    return value
+
+
+def upgrade_mode(config: dict[str, Any], who: str) -> str:
+    return _choice(config, "upgrade_mode", UPGRADE_MODES, who)
+
+
+def job_state(config: dict[str, Any], who: str) -> str:
+    return _choice(config, "job_state", JOB_STATES, who)
+
+
+def job_group(config: dict[str, Any], who: str) -> str | None:
+    """The group name, or None; a group name becomes part of a job name, so keep it plain."""
+    raw = config.get("job_group")
+    if raw is None or raw == "":
+        return None
+    name = str(raw).strip()
+    if not name or any(ch in name for ch in "#\n\r\t ") or not name.isprintable():
+        raise DbtRuntimeError(f"{who}: job_group '{raw}' must be a non-empty name without spaces or '#'")
+    return name
