@@ -1,110 +1,147 @@
 package io.ctxflow.udf;
 
 import java.io.IOException;
-import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.FunctionHint;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.MapData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.binary.BinaryArrayData;
+import org.apache.flink.table.data.binary.BinaryMapData;
+import org.apache.flink.table.data.writer.BinaryArrayWriter;
 import org.apache.flink.table.functions.TableFunction;
-import org.apache.flink.types.Row;
 
 /**
- * {@code ctx_parse_event(raw_value, spec)}: parses one raw event exactly once (a streaming pass, no
- * tree) and checks it against the event contract in {@code spec}. Emits exactly one row per input:
- * {@code contract_error} is NULL for a valid event, else the first failing check (empty value,
- * invalid JSON, missing field, wrong type, invalid value); {@code fields} holds the contract fields
- * present as convertible scalars, as normalised text, so {@code CAST(fields['ts'] AS BIGINT)} never
- * fails. Fields outside the contract are skipped without being materialised.
+ * {@code ctx_parse_event(raw_value, spec)}: parses one raw event exactly once (a streaming pass over
+ * its UTF-8 bytes, no tree) and checks it against the event contract in {@code spec}. Emits exactly
+ * one row per input: {@code contract_error} is NULL for a valid event, else the first failing check
+ * (empty value, invalid JSON, missing field, wrong type, invalid value); {@code fields} holds the
+ * contract fields present as convertible scalars, as normalised text, so
+ * {@code CAST(fields['ts'] AS BIGINT)} never fails. Fields outside the contract are skipped.
+ *
+ * <p>Arguments and result use Flink's internal data structures: the raw bytes go to Jackson without a
+ * Java String in between, and the map is written in Flink's binary format, which is what the planner
+ * would otherwise convert a java.util.Map into on every row.
  *
  * <p>Register per SQL session: {@code CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS ctx_parse_event
  * AS 'io.ctxflow.udf.ParseEvent' LANGUAGE JAVA}.
  */
-@FunctionHint(output = @DataTypeHint("ROW<contract_error STRING, fields MAP<STRING, STRING>>"))
-public class ParseEvent extends TableFunction<Row> {
+@FunctionHint(output = @DataTypeHint(value = "ROW<contract_error STRING, fields MAP<STRING, STRING>>",
+        bridgedTo = RowData.class))
+public class ParseEvent extends TableFunction<RowData> {
 
     private static final long serialVersionUID = 1L;
 
     /** Thread-safe and cheap to share; its defaults reject NaN/Infinity and nesting beyond 1,000. */
     private static final JsonFactory JSON = new JsonFactory();
 
-    // The spec is a literal, the same on every call: parsed once per instance, compared by equality.
+    static final String EMPTY = "empty message value";
+    static final String INVALID_JSON = "invalid JSON";
+
+    // The spec is a literal, the same on every call: parsed once per instance, compared by equality
+    // (by reference first: the planner hands over the same literal object on every call).
+    private transient StringData specData;
     private transient String specText;
     private transient EventContract contract;
 
-    public void eval(String rawValue, String spec) {
-        collect(check(rawValue, contractFor(spec)));
+    public void eval(
+            @DataTypeHint(value = "STRING", bridgedTo = StringData.class) StringData rawValue,
+            @DataTypeHint(value = "STRING", bridgedTo = StringData.class) StringData spec) {
+        EventContract c = contractFor(spec);
+        collect(toRow(check(rawValue == null ? null : rawValue.toBytes(), c), c));
     }
 
-    private EventContract contractFor(String spec) {
-        if (contract == null || !spec.equals(specText)) {
-            contract = EventContract.parse(spec);
-            specText = spec;
+    private EventContract contractFor(StringData spec) {
+        if (spec != specData || contract == null) {
+            String text = spec == null ? null : spec.toString();
+            if (contract == null || !text.equals(specText)) {
+                contract = EventContract.parse(text);
+                specText = text;
+            }
+            specData = spec;
         }
         return contract;
     }
 
-    /** The output row for one value; package-private for the unit tests. */
-    static Row check(String rawValue, EventContract contract) {
-        if (rawValue == null || rawValue.isBlank()) {
-            return Row.of("empty message value", Collections.emptyMap());
-        }
-        EventContract.Field[] fields = contract.fields;
-        JsonToken[] tokens = new JsonToken[fields.length];
-        String[] texts = new String[fields.length];
-        if (!scan(rawValue, contract, tokens, texts)) {
-            return Row.of("invalid JSON", Collections.emptyMap());
-        }
+    /** The verdict on one event: the contract error (or null) and each field's normalised text. */
+    static final class Verdict {
+        final String error;
+        /** By contract position; null where the field is absent, not a scalar or not convertible. */
+        final String[] values;
 
-        Map<String, String> present = new HashMap<>(fields.length * 2);
+        Verdict(String error, String[] values) {
+            this.error = error;
+            this.values = values;
+        }
+    }
+
+    /** The checks on one raw value (UTF-8 bytes, null for a tombstone), in the order of the reasons. */
+    static Verdict check(byte[] raw, EventContract contract) {
+        EventContract.Field[] fields = contract.fields;
+        String[] values = new String[fields.length];
+        if (raw == null || isBlank(raw)) {
+            return new Verdict(EMPTY, values);
+        }
+        JsonToken[] tokens = new JsonToken[fields.length];
+        if (!scan(raw, contract, tokens, values)) {
+            return new Verdict(INVALID_JSON, new String[fields.length]);
+        }
         String missing = null;
         String wrongType = null;
         for (int i = 0; i < fields.length; i++) {
             EventContract.Field f = fields[i];
-            if (texts[i] == null) {
+            if (values[i] == null) {
                 if (f.required && missing == null) {
                     missing = "missing field: " + f.name;
                 }
                 continue;
             }
-            String value = EventContract.normalise(f, tokens[i], texts[i]);
-            if (value == null) {
-                // Left out of `fields`, so that no CAST downstream can fail on it.
-                if (wrongType == null) {
-                    wrongType = "wrong type: " + f.name + " is not " + f.typeText;
-                }
-                continue;
+            // Left null when it does not convert, so that no CAST downstream can fail on it.
+            values[i] = EventContract.normalise(f, tokens[i], values[i]);
+            if (values[i] == null && wrongType == null) {
+                wrongType = "wrong type: " + f.name + " is not " + f.typeText;
             }
-            present.put(f.name, value);
         }
         String error = missing != null ? missing : wrongType;
-        if (error == null) {
-            error = firstInvalidValue(fields, present);
-        }
-        return Row.of(error, present);
+        return new Verdict(error != null ? error : firstInvalidValue(fields, values), values);
     }
 
-    private static String firstInvalidValue(EventContract.Field[] fields, Map<String, String> present) {
-        for (EventContract.Field f : fields) {
-            String value = present.get(f.name);
-            if (f.allowed != null && value != null && !f.allowed.contains(value)) {
-                return "invalid value: " + f.name + " = " + value;
+    private static String firstInvalidValue(EventContract.Field[] fields, String[] values) {
+        for (int i = 0; i < fields.length; i++) {
+            if (fields[i].allowed != null && values[i] != null && !fields[i].allowed.contains(values[i])) {
+                return "invalid value: " + fields[i].name + " = " + values[i];
             }
         }
         return null;
     }
 
+    /** Blank as String.isBlank would say, without decoding the bytes in the usual (ASCII) case. */
+    private static boolean isBlank(byte[] raw) {
+        boolean nonAscii = false;
+        for (byte b : raw) {
+            if (b < 0) {
+                nonAscii = true;
+            } else if (!Character.isWhitespace(b)) {
+                return false;
+            }
+        }
+        return !nonAscii || new String(raw, StandardCharsets.UTF_8).isBlank();
+    }
+
     /**
      * One streaming pass over the whole value: records the token and text of each contract field (the
      * last duplicate wins; null, object and array count as absent) and returns false when the value is
-     * not exactly one well-formed JSON document. A root that is not an object leaves every field absent.
+     * not exactly one well-formed JSON document in UTF-8. A root that is not an object leaves every
+     * field absent.
      */
-    private static boolean scan(String rawValue, EventContract contract, JsonToken[] tokens, String[] texts) {
-        try (JsonParser p = JSON.createParser(rawValue)) {
+    private static boolean scan(byte[] raw, EventContract contract, JsonToken[] tokens, String[] texts) {
+        try (JsonParser p = JSON.createParser(raw)) {
             JsonToken root = p.nextToken();
             if (root == JsonToken.START_OBJECT) {
                 while (p.nextToken() == JsonToken.FIELD_NAME) {
@@ -130,5 +167,31 @@ public class ParseEvent extends TableFunction<Row> {
         } catch (IOException e) { // JsonParseException, StreamConstraintsException (nesting, sizes)
             return false;
         }
+    }
+
+    static RowData toRow(Verdict verdict, EventContract contract) {
+        return GenericRowData.of(
+                verdict.error == null ? null : StringData.fromString(verdict.error), toMap(verdict.values, contract));
+    }
+
+    private static MapData toMap(String[] values, EventContract contract) {
+        int size = 0;
+        for (String v : values) {
+            size += v == null ? 0 : 1;
+        }
+        BinaryArrayData keys = new BinaryArrayData();
+        BinaryArrayData vals = new BinaryArrayData();
+        BinaryArrayWriter keyWriter = new BinaryArrayWriter(keys, size, 8);
+        BinaryArrayWriter valueWriter = new BinaryArrayWriter(vals, size, 8);
+        for (int i = 0, pos = 0; i < values.length; i++) {
+            if (values[i] != null) {
+                keyWriter.writeString(pos, contract.keys[i]);
+                valueWriter.writeString(pos, StringData.fromBytes(values[i].getBytes(StandardCharsets.UTF_8)));
+                pos++;
+            }
+        }
+        keyWriter.complete();
+        valueWriter.complete();
+        return BinaryMapData.valueOf(keys, vals);
     }
 }

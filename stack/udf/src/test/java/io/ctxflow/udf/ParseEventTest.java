@@ -5,12 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.ArrayData;
+import org.apache.flink.table.data.MapData;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 
@@ -29,17 +34,35 @@ class ParseEventTest {
     static final String VALID_BODY = "\"event_id\":\"e1\",\"ts\":1700000000000,\"audience\":\"kids\",\"price\":9.99";
     static final String VALID = "{" + VALID_BODY + "}";
 
-    static Row check(String raw) {
-        return ParseEvent.check(raw, CONTRACT);
+    static ParseEvent.Verdict check(String raw) {
+        return ParseEvent.check(raw == null ? null : raw.getBytes(StandardCharsets.UTF_8), CONTRACT);
     }
 
     static String error(String raw) {
-        return (String) check(raw).getField(0);
+        return check(raw).error;
     }
 
-    @SuppressWarnings("unchecked")
     static Map<String, String> fields(String raw) {
-        return (Map<String, String>) check(raw).getField(1);
+        String[] values = check(raw).values;
+        Map<String, String> present = new HashMap<>();
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] != null) {
+                present.put(CONTRACT.fields[i].name, values[i]);
+            }
+        }
+        return present;
+    }
+
+    /** The `fields` column of an emitted row, read back from Flink's binary map. */
+    static Map<String, String> mapOf(RowData row) {
+        MapData map = row.getMap(1);
+        ArrayData keys = map.keyArray();
+        ArrayData values = map.valueArray();
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < map.size(); i++) {
+            out.put(keys.getString(i).toString(), values.getString(i).toString());
+        }
+        return out;
     }
 
     /** VALID with one more member (a later duplicate overrides the earlier key). */
@@ -81,9 +104,18 @@ class ParseEventTest {
             byte[] bytes = new byte[1 + random.nextInt(300)];
             random.nextBytes(bytes);
             bytes[0] = (byte) ('#' + random.nextInt(3)); // never a JSON start, never blank
-            String raw = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
-            assertEquals("invalid JSON", error(raw));
+            assertEquals("invalid JSON", ParseEvent.check(bytes, CONTRACT).error);
         }
+    }
+
+    @Test
+    void invalidUtf8InAContractStringIsInvalidJson() {
+        byte[] raw = VALID.replace("e1", "e\\u0000").getBytes(StandardCharsets.UTF_8);
+        assertNull(ParseEvent.check(raw, CONTRACT).error); // an escaped control character is fine
+        int at = VALID.indexOf("e1") + 1;
+        byte[] broken = VALID.getBytes(StandardCharsets.UTF_8);
+        broken[at] = (byte) 0xC3; // a two-byte lead followed by '"': not UTF-8
+        assertEquals("invalid JSON", ParseEvent.check(broken, CONTRACT).error);
     }
 
     @Test
@@ -210,10 +242,10 @@ class ParseEventTest {
     @Test
     void evalEmitsExactlyOneRowPerInputAndCachesTheSpec() {
         ParseEvent function = new ParseEvent();
-        List<Row> out = new ArrayList<>();
+        List<RowData> out = new ArrayList<>();
         function.setCollector(new Collector<>() {
             @Override
-            public void collect(Row row) {
+            public void collect(RowData row) {
                 out.add(row);
             }
 
@@ -222,16 +254,23 @@ class ParseEventTest {
         });
         String[] inputs = {VALID, null, "nope", "{}", VALID.replace("kids", "teens")};
         for (String raw : inputs) {
-            function.eval(raw, new String(SPEC)); // an equal but distinct string: cached by equality
+            // an equal but distinct spec object each time: cached by equality
+            function.eval(raw == null ? null : StringData.fromString(raw), StringData.fromString(SPEC));
         }
         assertEquals(inputs.length, out.size());
-        assertNull(out.get(0).getField(0));
-        assertEquals("empty message value", out.get(1).getField(0));
-        assertEquals("invalid JSON", out.get(2).getField(0));
-        assertEquals("missing field: event_id", out.get(3).getField(0));
-        assertEquals("invalid value: audience = teens", out.get(4).getField(0));
-        function.eval("{\"x\":1}", "{\"fields\":[{\"name\":\"x\",\"type\":\"STRING\",\"required\":true}]}");
-        assertNull(out.get(5).getField(0)); // a different spec is honoured
+        assertTrue(out.get(0).isNullAt(0));
+        assertEquals(Map.of("event_id", "e1", "ts", "1700000000000", "audience", "kids", "price", "9.99"),
+                mapOf(out.get(0)));
+        assertEquals("empty message value", out.get(1).getString(0).toString());
+        assertEquals(Map.of(), mapOf(out.get(1)));
+        assertEquals("invalid JSON", out.get(2).getString(0).toString());
+        assertEquals("missing field: event_id", out.get(3).getString(0).toString());
+        assertEquals("invalid value: audience = teens", out.get(4).getString(0).toString());
+        assertEquals("teens", mapOf(out.get(4)).get("audience"));
+        function.eval(StringData.fromString("{\"x\":1}"),
+                StringData.fromString("{\"fields\":[{\"name\":\"x\",\"type\":\"STRING\",\"required\":true}]}"));
+        assertTrue(out.get(5).isNullAt(0)); // a different spec is honoured
+        assertEquals(Map.of("x", "1"), mapOf(out.get(5)));
     }
 
     @Test
