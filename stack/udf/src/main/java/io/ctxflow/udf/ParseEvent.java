@@ -2,6 +2,9 @@ package io.ctxflow.udf;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonFactory;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonParser;
@@ -50,18 +53,46 @@ public class ParseEvent extends TableFunction<RowData> {
     private transient String specText;
     private transient EventContract contract;
 
+    /** One EventContract per spec text in the JVM, so that calls can be compared by reference. */
+    private static final Map<String, EventContract> CONTRACTS = new ConcurrentHashMap<>();
+
+    /**
+     * The last value parsed on this thread and its result. In a job group the valid-events and the
+     * dead-letter branch of a topic each call this function (Flink 2.2 never reuses a LATERAL TABLE
+     * across statements: every correlate gets its own correlation id, so their digests differ), and
+     * both run chained in the same task thread, one right after the other for each record. The
+     * second call finds the same bytes here and reuses the verdict, so each event is parsed once.
+     */
+    private static final ThreadLocal<Memo> LAST = ThreadLocal.withInitial(Memo::new);
+
+    private static final class Memo {
+        byte[] raw; // null for a tombstone: Arrays.equals(null, null) is true
+        EventContract contract;
+        RowData row;
+    }
+
     public void eval(
             @DataTypeHint(value = "STRING", bridgedTo = StringData.class) StringData rawValue,
             @DataTypeHint(value = "STRING", bridgedTo = StringData.class) StringData spec) {
         EventContract c = contractFor(spec);
-        collect(toRow(check(rawValue == null ? null : rawValue.toBytes(), c), c));
+        byte[] raw = rawValue == null ? null : rawValue.toBytes();
+        Memo last = LAST.get();
+        if (last.contract == c && Arrays.equals(last.raw, raw)) {
+            collect(last.row); // the output is immutable: emitting it again is safe
+            return;
+        }
+        RowData row = toRow(check(raw, c), c);
+        last.raw = raw;
+        last.contract = c;
+        last.row = row;
+        collect(row);
     }
 
     private EventContract contractFor(StringData spec) {
         if (spec != specData || contract == null) {
             String text = spec == null ? null : spec.toString();
             if (contract == null || !text.equals(specText)) {
-                contract = EventContract.parse(text);
+                contract = CONTRACTS.computeIfAbsent(text, EventContract::parse);
                 specText = text;
             }
             specData = spec;

@@ -1,6 +1,8 @@
 package io.ctxflow.udf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -271,6 +273,41 @@ class ParseEventTest {
                 StringData.fromString("{\"fields\":[{\"name\":\"x\",\"type\":\"STRING\",\"required\":true}]}"));
         assertTrue(out.get(5).isNullAt(0)); // a different spec is honoured
         assertEquals(Map.of("x", "1"), mapOf(out.get(5)));
+    }
+
+    @Test
+    void aSecondCallOnTheSameValueInTheSameThreadReusesTheVerdict() {
+        // the dead-letter and the valid-events branch of a job group: two instances, same thread
+        List<RowData> out = new ArrayList<>();
+        Collector<RowData> collector = new Collector<>() {
+            @Override
+            public void collect(RowData row) {
+                out.add(row);
+            }
+
+            @Override
+            public void close() {}
+        };
+        ParseEvent valid = new ParseEvent();
+        ParseEvent deadLetters = new ParseEvent();
+        valid.setCollector(collector);
+        deadLetters.setCollector(collector);
+        String[] inputs = {VALID, "nope", null, "nope", VALID};
+        for (String raw : inputs) {
+            StringData value = raw == null ? null : StringData.fromString(raw);
+            valid.eval(value, StringData.fromString(SPEC));
+            deadLetters.eval(value, StringData.fromString(SPEC));
+        }
+        assertEquals(2 * inputs.length, out.size());
+        for (int i = 0; i < inputs.length; i++) {
+            assertSame(out.get(2 * i), out.get(2 * i + 1), "input " + i + " was parsed twice");
+        }
+        assertTrue(out.get(0).isNullAt(0));
+        assertEquals("invalid JSON", out.get(2).getString(0).toString());
+        assertEquals("empty message value", out.get(4).getString(0).toString());
+        // a different value in between is parsed afresh, never mistaken for the previous one
+        assertNotSame(out.get(4), out.get(6));
+        assertEquals("invalid JSON", out.get(6).getString(0).toString());
     }
 
     @Test
