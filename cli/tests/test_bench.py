@@ -97,6 +97,15 @@ def test_drain_waits_for_the_upstream_of_an_intermediate_topic():
     assert drain_moment(rounds, ["a"]).latest_ms == 10_000
 
 
+def test_a_job_first_seen_caught_up_drained_at_that_refresh():
+    rounds = [
+        Round(0, {"a": {PLAYS: 500}}, {PLAYS: 1000}),
+        Round(10_000, {"a": {PLAYS: 999}, "b": {ELIG: 9}}, {PLAYS: 1000, ELIG: 10}),
+    ]
+    m = drain_moment(rounds, ["b"])
+    assert m.at_ms == m.latest_ms == 10_000  # no earlier observation of b to extrapolate from
+
+
 def test_drain_moment_is_none_without_a_drained_round():
     assert drain_moment([], ["a"]) is None
     assert drain_moment([Round(0, {"a": {PLAYS: 1}}, {PLAYS: 10})], ["a"]) is None

@@ -84,7 +84,10 @@ def drain_moment(rounds: Sequence[Round], jids: Sequence[str]) -> DrainMoment | 
     final_ends = rounds[k].ends
     estimate = earliest
     for jid in jids:
-        for tp, pos in rounds[p].positions.get(jid, {}).items():
+        if not rounds[p].positions.get(jid):  # not reading yet at that refresh: nothing to extrapolate
+            estimate = latest
+            continue
+        for tp, pos in rounds[p].positions[jid].items():
             if caught_up(pos, final_ends.get(tp, 0)):
                 continue
             eta = latest

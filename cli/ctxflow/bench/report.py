@@ -131,7 +131,9 @@ def _drain(tp: dict) -> list[str]:
     lines += [
         f"All jobs had read their topics to the end {_fmt(tp.get('drain_s'), ' s')} after the first source started "
         f"(between {_fmt(bracket[0], ' s')} and {_fmt(bracket[1], ' s')}: Flink refreshed the metrics read here "
-        f"every {_fmt(tp.get('metric_refresh_ms'), ' ms')}).",
+        f"every {_fmt(tp.get('metric_refresh_ms'), ' ms')}). The last job started reading "
+        f"{_fmt(tp.get('last_job_started_after_s'), ' s')} after the first (`dbt run` deploys them one by one), "
+        "so the drain includes that part of deploying.",
         "",
         "| job | drain from its own start |",
         "|---|---|",

@@ -45,11 +45,15 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
     rounds = watcher.snapshot()
     details = [s.rest.job(jid) for jid in jids]
     start_ms, _ = source_window_ms(details)
+    # how long `dbt run` took to get the last job reading: part of the drain, shown beside it
+    starts = [source_window_ms([d])[0] for d in details]
+    spread = (max(starts) - min(starts)) / 1000 if starts and None not in starts else None
     events = s.result["backlog"]["events"]
     out: dict = {
         "events": events,
         "flink_jobs": len(jids),
         "metric_refresh_ms": refresh_interval_ms(rounds),
+        "last_job_started_after_s": None if spread is None else round(spread, 2),
         "watcher_errors": watcher.errors,
     }
     if moment is None or start_ms is None:
