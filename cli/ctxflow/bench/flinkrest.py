@@ -84,18 +84,19 @@ class FlinkRest:
 
     def source_positions(self, jid: str, detail: dict | None = None) -> dict[tuple[str, int], int]:
         """(topic as named in metrics, partition) -> offset its Kafka source has reached, per job (the
-        highest over the job's source operators reading it). Empty until the tasks report metrics."""
+        highest over the job's source operators reading it). Empty until every source reports its positions."""
         out: dict[tuple[str, int], int] = {}
         for v in (detail or self.job(jid))["vertices"]:
+            if not v["name"].startswith("Source:"):
+                continue
             key = (jid, v["id"])
             ids = self._position_ids.get(key)
-            if ids is None:
+            if not ids:  # a Kafka reader registers its partition metrics once it has its splits: ask again
                 listed = [m["id"] for m in self.get(f"/jobs/{jid}/vertices/{v['id']}/metrics")]
                 ids = [i for i in listed if POSITION.match(i)]
-                if ids or listed:  # metrics listed but none are positions: not a Kafka source
-                    self._position_ids[key] = ids
-            if not ids:
-                continue
+                if not ids:  # one source not reporting yet: the job's progress is unknown, not partial
+                    return {}
+                self._position_ids[key] = ids
             for m in self.get(f"/jobs/{jid}/vertices/{v['id']}/metrics", get=",".join(ids)):
                 match = POSITION.match(m["id"])
                 try:
