@@ -23,6 +23,7 @@ from ctxflow.bench.stats import (
     VertexLoad,
     busiest_vertex,
     latency_summary,
+    method_of,
     operator_kind,
     percentile,
     ratio,
@@ -152,7 +153,8 @@ def test_top_frames_rank_self_time_summed_per_frame():
                     "name": "Task.run",
                     "value": 70,
                     "children": [
-                        {"name": "JsonParser.next", "value": 40, "children": []},
+                        {"name": "JsonParser.next:120", "value": 30, "children": []},
+                        {"name": "JsonParser.next:131", "value": 10, "children": []},
                         {"name": "HashMap.get", "value": 10, "children": []},
                     ],
                 },
@@ -164,6 +166,7 @@ def test_top_frames_rank_self_time_summed_per_frame():
     assert frames[0] == {"frame": "JsonParser.next", "self_samples": 65, "share": 0.65}
     assert [f["frame"] for f in frames[1:]] == ["Task.run", "HashMap.get"]  # 20 then 10 (Other.run: 5)
     assert top_frames({"data": {"name": "root", "value": 0}}) == []
+    assert method_of("Unsafe.unpark:-2") == "Unsafe.unpark" and method_of("a.b$c:d") == "a.b$c:d"
 
 
 def test_busiest_vertex_skips_backpressured_and_idle_ones():

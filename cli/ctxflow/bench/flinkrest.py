@@ -128,15 +128,15 @@ class FlinkRest:
             )
         return out
 
-    def flamegraph(self, jid: str, vid: str, timeout_s: float = 45) -> dict | None:
-        """The vertex's on-CPU flame graph, or None when the cluster has flame graphs disabled.
+    def flamegraph(self, jid: str, vid: str, kind: str = "on_cpu", timeout_s: float = 45) -> dict | None:
+        """The vertex's flame graph (on_cpu, off_cpu or full), or None when the cluster has them disabled.
 
         The first request starts the sampling (endTimestamp -3: waiting); -2 means
         rest.flamegraph.enabled is off; -1 that the vertex has finished.
         """
 
         def ready():
-            graph = self.get(f"/jobs/{jid}/vertices/{vid}/flamegraph", type="on_cpu")
+            graph = self.get(f"/jobs/{jid}/vertices/{vid}/flamegraph", type=kind)
             return graph if graph.get("endTimestamp", -3) != -3 else None
 
         graph = wait_for(ready, "the flame graph's samples", timeout_s=timeout_s, every_s=1.0)

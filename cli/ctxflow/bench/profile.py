@@ -9,6 +9,8 @@ from .flinkrest import short_job_name
 from .session import Session
 from .stats import busiest_vertex, operator_kind, top_frames
 
+MIN_SAMPLES = 20  # fewer on-CPU samples than this say little about where the time goes
+
 
 def profile(s: Session, jobs: dict[str, str]) -> dict:
     loads = []
@@ -37,11 +39,19 @@ def profile(s: Session, jobs: dict[str, str]) -> dict:
     out["busiest"] = {"job": top.job, "vertex": top.vertex[:160], "kind": operator_kind(top.vertex)}
     try:
         graph = s.rest.flamegraph(top.jid, top.vid)
+        kind = "on_cpu"
+        if graph is not None and _samples(graph) < MIN_SAMPLES:
+            # the task thread was seldom on the CPU when sampled (a starved machine): all its states say more
+            graph, kind = s.rest.flamegraph(top.jid, top.vid, "full"), "full"
     except (TimeoutError, httpx.HTTPError) as err:
         out["note"] = f"flame graph unavailable: {err}"
         return out
     if graph is None:
         out["note"] = "flame graphs are disabled on this cluster: set `rest.flamegraph.enabled: true` in the stack"
     else:
-        out["flamegraph"] = {"top_frames": top_frames(graph, 12), "samples": (graph.get("data") or {}).get("value")}
+        out["flamegraph"] = {"type": kind, "top_frames": top_frames(graph, 12), "samples": _samples(graph)}
     return out
+
+
+def _samples(graph: dict) -> int:
+    return (graph.get("data") or {}).get("value") or 0

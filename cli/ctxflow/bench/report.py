@@ -159,9 +159,10 @@ def _profile(p: dict) -> list[str]:
     if graph:
         lines += [
             "",
-            f"Top frames by self time in its on-CPU flame graph ({_fmt(graph.get('samples'))} samples):",
+            f"Top methods by self time in its flame graph (type `{graph.get('type', 'on_cpu')}`, "
+            f"{_fmt(graph.get('samples'))} samples):",
             "",
-            "| frame | self samples | share |",
+            "| method | self samples | share |",
             "|---|---|---|",
         ]
         lines += [f"| `{f['frame']}` | {f['self_samples']} | {_pct(f['share'])} |" for f in graph["top_frames"]]

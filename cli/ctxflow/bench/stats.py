@@ -62,9 +62,16 @@ def busiest_vertex(vertices: Sequence[VertexLoad]) -> VertexLoad | None:
     return None
 
 
+def method_of(frame: str) -> str:
+    """A flame-graph frame without its line number (`Optional.of:113` -> `Optional.of`), so the self time
+    of one method adds up over its lines."""
+    head, sep, tail = frame.rpartition(":")
+    return head if sep and tail.lstrip("-").isdigit() else frame
+
+
 def top_frames(graph: dict, n: int = 12) -> list[dict]:
     """The frames with the most self time in a Flink flame graph (`{"data": {"name", "value",
-    "children"}}`): a frame's self samples are its value minus its children's, summed per frame name
+    "children"}}`): a frame's self samples are its value minus its children's, summed per method
     over the whole tree. Each: frame, self samples, share of all samples."""
     root = graph.get("data") or graph
     total = root.get("value") or 0
@@ -75,7 +82,8 @@ def top_frames(graph: dict, n: int = 12) -> list[dict]:
         children = node.get("children") or []
         own = node.get("value", 0) - sum(c.get("value", 0) for c in children)
         if own > 0 and node is not root:
-            self_by_name[node["name"]] = self_by_name.get(node["name"], 0) + own
+            name = method_of(node["name"])
+            self_by_name[name] = self_by_name.get(name, 0) + own
         stack.extend(children)
     ranked = sorted(self_by_name.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
     return [{"frame": name, "self_samples": v, "share": round(v / total, 4) if total else None} for name, v in ranked]
