@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from ctxflow.bench.ceilings import bounded_offsets, typed_columns
+from ctxflow.bench.config import Config
 from ctxflow.bench.drain import Round, all_caught_up, caught_up, drain_moment, refresh_interval_ms, remaining
 from ctxflow.bench.flinkrest import (
     POSITION,
@@ -264,3 +265,17 @@ def test_report_renders_every_section_and_missing_figures():
 def test_report_survives_an_empty_result():
     text = render_markdown({})
     assert "# Benchmarks" in text and "n/a" in text
+
+
+def test_knobs_come_from_the_environment_and_bad_ones_say_which(monkeypatch):
+    monkeypatch.setenv("CTXFLOW_BENCH_BACKLOG", "200000")
+    monkeypatch.setenv("CTXFLOW_BENCH_LATENCY_RATES", "200, 5000")
+    cfg = Config()
+    assert cfg.backlog == 200_000 and cfg.latency_rates == (200.0, 5000.0) and cfg.kpi_groups == 5
+    monkeypatch.setenv("CTXFLOW_BENCH_LATENCY_RATES", "fast")
+    with pytest.raises(SystemExit, match="CTXFLOW_BENCH_LATENCY_RATES"):
+        Config()
+    monkeypatch.setenv("CTXFLOW_BENCH_LATENCY_RATES", "200")
+    monkeypatch.setenv("CTXFLOW_BENCH_KPI_GROUPS", "60")
+    with pytest.raises(SystemExit, match="KPI_GROUPS"):
+        Config()

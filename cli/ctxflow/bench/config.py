@@ -16,6 +16,14 @@ def _num(name: str, default: float) -> float:
         raise SystemExit(f"{name}={raw!r} is not a number") from None
 
 
+def _nums(name: str, default: str) -> tuple[float, ...]:
+    raw = os.environ.get(name) or default
+    try:
+        return tuple(float(x) for x in raw.split(",") if x.strip())
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a comma-separated list of numbers") from None
+
+
 @dataclass
 class Config:
     # the pre-produced backlog of the realistic mix that every drain (pipeline and ceilings) reads
@@ -24,11 +32,7 @@ class Config:
     pool: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_POOL", 30_000)))
     drain_timeout_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_DRAIN_TIMEOUT_S", 420))
     # live latency: each rate is sent for window_s seconds
-    latency_rates: tuple[float, ...] = field(
-        default_factory=lambda: tuple(
-            float(x) for x in os.environ.get("CTXFLOW_BENCH_LATENCY_RATES", "200,5000").split(",") if x
-        )
-    )
+    latency_rates: tuple[float, ...] = field(default_factory=lambda: _nums("CTXFLOW_BENCH_LATENCY_RATES", "200,5000"))
     window_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_WINDOW_S", 25))
     # the widened KPI layer: aggregations over models in job groups, over a typed plays backlog
     kpi_width: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_WIDTH", 1500)))
