@@ -85,6 +85,8 @@ def _results(r: dict) -> list[str]:
         "|---|---|---|---|",
         f"| **sustained throughput: all {_fmt(tp.get('flink_jobs'))} Flink jobs of the project drain the backlog** "
         f"| **{_fmt(tp.get('events_per_s'))}** | {_fmt(tp.get('drain_s'), ' s')} | |",
+        f"| the same backlog over the slowest job's drain from its own start (without the deploy spread) "
+        f"| {_fmt(tp.get('events_per_s_excluding_deploy_spread'))} | {_fmt(tp.get('slowest_job_drain_s'), ' s')} | |",
     ]
     for key, label in (
         ("parse", "parse ceiling: `json` format, contract's typed fields, into blackhole"),
