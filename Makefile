@@ -73,8 +73,10 @@ clean: down
 	rm -rf $(STACK_DIR) $(VENV) target logs
 
 # --- the benchmark ------------------------------------------------------------------------------
-# Throughput, latency and deploy time of the deployed pipeline beside its ceilings (~14 min on 2 cores):
-# one JSON line on stdout, BENCHMARKS.md regenerated. The stack is left running (make down).
+# The project's jobs draining a pre-produced backlog beside the broker, pass-through and parse ceilings,
+# live latency, a profile, state and memory, the widened KPI layer (~15 min on 2 quiet cores): one JSON
+# line on stdout, BENCHMARKS.md regenerated. Knobs: CTXFLOW_BENCH_* (cli/ctxflow/bench/config.py).
+# The stack is left running (make down).
 .PHONY: bench
 bench: up
 	$(BIN)/python -m ctxflow.bench

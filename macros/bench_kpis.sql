@@ -1,8 +1,9 @@
 {#
-  The benchmark's widened KPI layer (`make bench`, cli/ctxflow/bench): N aggregations generated from a
-  spec, the way a telecom platform keeps 1,500 KPIs as data rather than as hand-written SQL.
-  Disabled unless --vars '{bench_kpi_width: N}' asks for them; bench_kpi_models spreads the N
-  aggregations over that many models (one Flink job each), to show what a job per model costs.
+  The benchmark's widened KPI layer (`make bench`, cli/ctxflow/bench/kpi_layer.py): N per-minute KPI
+  aggregations generated from a spec, the way a telecom platform keeps 1,500 KPIs as data rather than
+  as hand-written SQL, spread over M models in G job groups (one Flink job per group once the adapter
+  deploys job groups as statement sets; one job per model before that).
+  Disabled unless --vars '{bench_kpi_width: N, bench_kpi_models: M, bench_kpi_groups: G}' asks for them.
 #}
 
 {# The spec: every aggregation is a measure over the plays of one (genre, audience, device) slice. #}
@@ -11,7 +12,12 @@
                     'christmas', 'kids_songs', 'lullabies'] -%}
   {%- set audiences = ['adult', 'general', 'family', 'kids'] -%}
   {%- set devices = ['mobile', 'desktop', 'tablet', 'smart_speaker', 'tv'] -%}
-  {%- set measures = ['count(*)', 'max(ts)', 'min(ts)'] -%}
+  {#- 7 measures x 240 slices = 1,680 aggregations at most -#}
+  {%- set measures = ['count(*)', 'count(distinct user_id)', 'min(ts)', 'max(ts)', 'avg(ts)',
+                      'stddev_pop(ts)', 'count(distinct content_id)'] -%}
+  {%- if width | int > measures | length * 240 -%}
+    {{ exceptions.raise_compiler_error("bench_kpi_width is at most " ~ (measures | length * 240)) }}
+  {%- endif -%}
   {%- set spec = [] -%}
   {%- for measure in measures -%}
     {%- for genre in genres -%}
@@ -26,7 +32,7 @@
       {%- endfor -%}
     {%- endfor -%}
   {%- endfor -%}
-  {{ return(spec[:width]) }}
+  {{ return(spec[:width | int]) }}
 {%- endmacro %}
 
 
@@ -36,20 +42,25 @@
 {%- endmacro %}
 
 
+{# The job group of model `index`: models are dealt round-robin into bench_kpi_groups groups. #}
+{% macro bench_kpi_group(index) -%}
+  {{ return('bench_kpis_g' ~ ((index - 1) % (var('bench_kpi_groups', 1) | int) + 1)) }}
+{%- endmacro %}
+
+
 {#
-  Model `index` of `bench_kpi_models`: its share of the spec as per-minute (TUMBLE, event time) KPI
-  columns per country, over a bounded read of the plays topic, so the job finishes when it has
-  caught up and Flink's own vertex durations give its throughput.
+  Model `index` of `bench_kpi_models`: its share of the spec (every M-th aggregation) as per-minute
+  (TUMBLE, event time) KPI columns per country, over a bounded read of the typed plays topic, so the
+  job finishes when it has read the backlog and Flink's own vertex times give its throughput.
 #}
 {% macro bench_kpi_model(index) -%}
   {%- set models = var('bench_kpi_models', 1) | int -%}
-  {%- set spec = bench_kpi_spec(var('bench_kpi_width', 0) | int) -%}
   {%- set mine = [] -%}
-  {%- for kpi in spec -%}
+  {%- for kpi in bench_kpi_spec(var('bench_kpi_width', 0)) -%}
     {%- if loop.index0 % models == index - 1 -%}{%- do mine.append(kpi) -%}{%- endif -%}
   {%- endfor %}
   with plays as (
-    select * from {{ ref('stg_plays') }}
+    select * from {{ source('bench_typed', 'bench_valid_plays') }}
   )
 
   select

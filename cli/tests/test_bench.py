@@ -1,4 +1,5 @@
-"""The benchmark's pure logic (cli/ctxflow/bench): stepping, lag verdicts, percentiles, the report.
+"""The benchmark's pure logic (cli/ctxflow/bench): percentiles, drain detection, job naming, flame-graph
+frames, ceiling SQL pieces and the report.
 
 Performance itself is measured by `make bench`, never asserted here: no timings in these tests.
 """
@@ -7,20 +8,30 @@ from __future__ import annotations
 
 import pytest
 
-from ctxflow.bench.lag import table_topic
+from ctxflow.bench.ceilings import bounded_offsets, typed_columns
+from ctxflow.bench.config import Config
+from ctxflow.bench.drain import Round, all_caught_up, caught_up, drain_moment, refresh_interval_ms, remaining
+from ctxflow.bench.flinkrest import (
+    POSITION,
+    is_bench_kpi_job,
+    is_project_job,
+    metric_topic,
+    short_job_name,
+    source_window_ms,
+)
 from ctxflow.bench.report import render_markdown
 from ctxflow.bench.stats import (
     VertexLoad,
-    bottleneck,
-    change_points,
-    lag_verdict,
+    busiest_vertex,
     latency_summary,
-    next_rate,
+    method_of,
     operator_kind,
     percentile,
     ratio,
-    sustained_rate,
+    top_frames,
 )
+
+PLAYS, VIEWS, ELIG = ("b_plays", 0), ("b_page_views", 0), ("b_ad_eligibility", 0)
 
 
 def test_percentile_interpolates_between_ranks():
@@ -41,74 +52,142 @@ def test_latency_summary_is_order_free_and_counts():
     assert latency_summary([]) == {"n": 0, "p50": None, "p95": None, "p99": None, "max": None}
 
 
-def test_rate_doubles_while_every_step_keeps_up():
-    assert next_rate([], 500, 2, 32000) == 500
-    assert next_rate([(500, True)], 500, 2, 32000) == 1000
-    assert next_rate([(500, True), (1000, True)], 500, 2, 32000) == 2000
+def test_a_partition_is_read_when_its_last_record_is():
+    assert caught_up(999, 1000)  # currentOffset is the last record read
+    assert caught_up(1000, 1000)
+    assert not caught_up(998, 1000)
+    assert caught_up(None, 0)  # an empty partition needs no reading
+    assert not caught_up(None, 5)
+    assert remaining({PLAYS: 899, VIEWS: 99}, {PLAYS: 1000, VIEWS: 100}) == 100
 
 
-def test_rate_is_capped_by_the_generator_and_then_stops():
-    assert next_rate([(500, True), (1000, True)], 500, 2, 1500) == 1500
-    assert next_rate([(500, True), (1000, True), (1500, True)], 500, 2, 1500) is None
+def test_a_job_without_source_metrics_has_not_drained():
+    r = Round(0, {"a": {PLAYS: 999}, "b": {}}, {PLAYS: 1000})
+    assert all_caught_up(r, ["a"])
+    assert not all_caught_up(r, ["a", "b"])
+    assert not all_caught_up(r, ["a", "c"])  # not deployed yet
 
 
-def test_one_refinement_between_the_last_pass_and_the_first_failure():
-    history = [(500, True), (1000, True), (2000, False)]
-    midpoint = next_rate(history, 500, 2, 32000)
-    assert 1000 < midpoint < 2000
-    assert next_rate([*history, (midpoint, True)], 500, 2, 32000) is None
-    assert next_rate([*history, (midpoint, True)], 500, 2, 32000, refine=2) is not None
+def test_drain_moment_interpolates_between_metric_refreshes():
+    ends = {PLAYS: 1001}
+    rounds = [
+        Round(0, {"a": {PLAYS: 0}}, ends),
+        Round(1000, {"a": {PLAYS: 0}}, ends),
+        Round(10_000, {"a": {PLAYS: 400}}, ends),  # refresh: 400 read in 10 s
+        Round(11_000, {"a": {PLAYS: 400}}, ends),
+        Round(20_000, {"a": {PLAYS: 800}}, ends),  # refresh: still 200 to go at 40/s -> 5 s more
+        Round(21_000, {"a": {PLAYS: 800}}, ends),
+        Round(30_000, {"a": {PLAYS: 1000}}, ends),  # refresh: done
+        Round(31_000, {"a": {PLAYS: 1000}}, ends),
+    ]
+    m = drain_moment(rounds, ["a"])
+    assert (m.earliest_ms, m.latest_ms) == (20_000, 30_000)
+    assert m.at_ms == 25_000
+    assert refresh_interval_ms(rounds) == 10_000
 
 
-def test_stepping_stops_when_the_first_step_fails_or_the_bracket_is_tight():
-    assert next_rate([(500, False)], 500, 2, 32000) is None
-    assert next_rate([(1000, True), (1050, False)], 500, 2, 32000) is None
+def test_drain_waits_for_the_upstream_of_an_intermediate_topic():
+    # b reads a's output: caught up with an end that is still growing does not count until a is done
+    rounds = [
+        Round(0, {"a": {PLAYS: 500}, "b": {ELIG: 49}}, {PLAYS: 1000, ELIG: 50}),
+        Round(10_000, {"a": {PLAYS: 999}, "b": {ELIG: 99}}, {PLAYS: 1000, ELIG: 120}),
+        Round(20_000, {"a": {PLAYS: 999}, "b": {ELIG: 119}}, {PLAYS: 1000, ELIG: 120}),
+    ]
+    m = drain_moment(rounds, ["a", "b"])
+    assert m.latest_ms == 20_000 and 10_000 <= m.at_ms <= 20_000
+    assert drain_moment(rounds[:2], ["a", "b"]) is None
+    assert drain_moment(rounds, ["a"]).latest_ms == 10_000
 
 
-def test_sustained_is_the_best_passing_rate():
-    assert sustained_rate([(500, True), (1000, True), (2000, False), (1410, True)]) == 1410
-    assert sustained_rate([(500, False)]) is None
+def test_a_job_first_seen_caught_up_drained_at_that_refresh():
+    rounds = [
+        Round(0, {"a": {PLAYS: 500}}, {PLAYS: 1000}),
+        Round(10_000, {"a": {PLAYS: 999}, "b": {ELIG: 9}}, {PLAYS: 1000, ELIG: 10}),
+    ]
+    m = drain_moment(rounds, ["b"])
+    assert m.at_ms == m.latest_ms == 10_000  # no earlier observation of b to extrapolate from
 
 
-def test_lag_bounded_keeps_up_growing_lag_does_not():
-    steady = [(0, 120), (10, 300), (20, 150)]
-    assert lag_verdict(steady, rate=1000).keeps_up
-    growing = [(0, 100), (10, 8000), (20, 16000)]
-    v = lag_verdict(growing, rate=1000)
-    assert not v.keeps_up and v.growth == 15900 and v.samples == 3
-    high_but_flat = [(0, 9000), (10, 9100)]
-    assert not lag_verdict(high_but_flat, rate=1000).keeps_up  # ends above 3 s of input
-    assert not lag_verdict([], rate=1000).keeps_up
-    assert not lag_verdict([(0, 10)], rate=1000).keeps_up  # a single observation proves nothing
+def test_drain_moment_is_none_without_a_drained_round():
+    assert drain_moment([], ["a"]) is None
+    assert drain_moment([Round(0, {"a": {PLAYS: 1}}, {PLAYS: 10})], ["a"]) is None
 
 
-def test_change_points_keep_only_fresh_metric_values():
-    samples = [(0, 10, 5), (1, 10, 50), (2, 10, 90), (3, 200, 4), (4, 200, 60), (5, 350, 8)]
-    assert change_points(samples) == [(0, 5), (3, 4), (5, 8)]
+def test_position_metrics_are_parsed_and_topics_named_as_flink_does():
+    m = POSITION.match("0.Source__raw_plays[3].KafkaSourceReader.topic.bench_1_plays.partition.2.currentOffset")
+    assert m and m.group(2) == "bench_1_plays" and m.group(3) == "2"
+    assert not POSITION.match("0.Source__t[3].KafkaSourceReader.topic.x.partition.0.committedOffset")
+    assert metric_topic("bench.1128.valid.plays") == "bench_1128_valid_plays"
 
 
-def test_operator_kind_names_what_a_vertex_does():
-    assert operator_kind("Source: raw_plays[1] -> Calc[2]") == "deserialization"
-    assert operator_kind("Deduplicate[152] -> Calc[153]") == "state"
-    assert operator_kind("TemporalJoin[160] -> Calc[161] -> ad_decisions[162]: Writer") == "state"
-    assert operator_kind("Calc[5] -> dead_letter[6]: Writer -> dead_letter[6]: Committer") == "sink"
+def test_project_jobs_are_dbt_jobs_but_the_bench_kpi_layer():
+    assert is_project_job("dbt:model.ctxflow.personas#ab12")
+    assert is_project_job("dbt:group.ctxflow.contract#cd34")
+    assert not is_project_job("dbt:model.ctxflow.bench_kpis_07#ef56")
+    assert is_bench_kpi_job("dbt:group.ctxflow.bench_kpis_g2#0011")
+    assert not is_project_job("bench:passthrough")
+    assert short_job_name("dbt:model.ctxflow.personas#ab12") == "personas"
+    assert short_job_name("dbt:group.ctxflow.contract#cd34") == "group contract"
 
 
-def test_bottleneck_prefers_the_broker_when_it_burns_the_cpu():
-    loads = [VertexLoad("dead_letter", "Source: raw_plays[1] -> Calc[2]", 900, 0)]
-    b = bottleneck({"kafka": 1.2, "taskmanager": 0.5}, 0.95, 2, loads)
-    assert b["kind"] == "CPU of the broker" and b["cpu_saturated"]
+def test_source_window_spans_first_start_to_last_end():
+    detail = {
+        "vertices": [
+            {"name": "Source: a[1] -> b[2]: Writer", "start-time": 1000, "end-time": 5000},
+            {"name": "Source: c[3]", "start-time": 1500, "end-time": 7000},
+            {"name": "Calc[4]", "start-time": 900, "end-time": 9000},
+        ]
+    }
+    assert source_window_ms([detail]) == (1000, 7000)
+    running = {"vertices": [{"name": "Source: c[3]", "start-time": 1500, "end-time": -1}]}
+    assert source_window_ms([detail, running]) == (1000, None)
 
 
-def test_bottleneck_skips_backpressured_vertices():
+def test_top_frames_rank_self_time_summed_per_frame():
+    graph = {
+        "endTimestamp": 1,
+        "data": {
+            "name": "root",
+            "value": 100,
+            "children": [
+                {
+                    "name": "Task.run",
+                    "value": 70,
+                    "children": [
+                        {"name": "JsonParser.next:120", "value": 30, "children": []},
+                        {"name": "JsonParser.next:131", "value": 10, "children": []},
+                        {"name": "HashMap.get", "value": 10, "children": []},
+                    ],
+                },
+                {"name": "Other.run", "value": 30, "children": [{"name": "JsonParser.next", "value": 25}]},
+            ],
+        },
+    }
+    frames = top_frames(graph, 3)
+    assert frames[0] == {"frame": "JsonParser.next", "self_samples": 65, "share": 0.65}
+    assert [f["frame"] for f in frames[1:]] == ["Task.run", "HashMap.get"]  # 20 then 10 (Other.run: 5)
+    assert top_frames({"data": {"name": "root", "value": 0}}) == []
+    assert method_of("Unsafe.unpark:-2") == "Unsafe.unpark" and method_of("a.b$c:d") == "a.b$c:d"
+
+
+def test_busiest_vertex_skips_backpressured_and_idle_ones():
     loads = [
         VertexLoad("ad_eligibility", "Source: raw_plays[1] -> Calc[2]", 950, 800),  # waits on downstream
         VertexLoad("ad_eligibility", "OverAggregate[5] -> Calc[6]", 700, 10),
         VertexLoad("dead_letter", "Calc[3] -> dead_letter[4]: Writer", 100, 0),
     ]
-    b = bottleneck({"kafka": 0.2, "taskmanager": 1.6}, 0.97, 2, loads)
-    assert b["kind"] == "state"
-    assert b["busiest_vertex"]["vertex"].startswith("OverAggregate")
+    assert busiest_vertex(loads).vertex.startswith("OverAggregate")
+    assert busiest_vertex([VertexLoad("x", "Source: y[1]", 0, 0)]) is None
+    assert operator_kind("Deduplicate[152] -> Calc[153]") == "state"
+    assert operator_kind("Source: raw_plays[1] -> Calc[2]") == "deserialization"
+
+
+def test_parse_ceiling_columns_follow_the_contract():
+    assert typed_columns("ad_requests") == (
+        "`request_id` STRING, `user_id` STRING, `ts` BIGINT, `placement` STRING, `country` STRING"
+    )
+    assert "`price` DECIMAL(12, 2)" in typed_columns("page_views")
+    assert bounded_offsets({1: 20, 0: 10}) == "partition:0,offset:10;partition:1,offset:20"
 
 
 def test_ratio_guards_missing_figures():
@@ -117,42 +196,89 @@ def test_ratio_guards_missing_figures():
     assert ratio(1000, 0) is None
 
 
-def test_source_tables_map_to_their_topics():
-    assert table_topic("raw_plays", "bench.1.") == "bench.1.plays"
-    assert table_topic("bench_raw_plays", "bench.1.") == "bench.1.plays"
-    assert table_topic("pt_ad_requests", "bench.1.") == "bench.1.ad_requests"
-    assert table_topic("ad_eligibility_versions", "p.") == "p.ad_eligibility"
-    assert table_topic("context_thresholds", "p.") == "p.rules.context_thresholds"
-
-
-def test_report_renders_every_section_with_missing_figures():
+def test_report_renders_every_section_and_missing_figures():
     result = {
-        "date": "2026-11-27 12:00 UTC",
-        "machine": {"cores": 2, "memory_gib": 23.5, "flink": "2.2.1"},
-        "deploy": {"cold_s": 120.0, "rerun_s": 16.0, "seed_s": 30.0, "streaming_jobs": 6},
+        "date": "2026-11-28 12:00 UTC",
+        "machine": {"cores": 2, "flink": "2.2.1", "load_avg_at_start": [3.2, 2, 1], "load_avg_at_end": [1, 1, 1]},
+        "backlog": {"events": 2_000_000},
+        "deploy": {"dbt_run_s": 80.0, "dbt_seed_s": 30.0, "flink_jobs": 6},
         "throughput": {
-            "sustained_events_per_s": 2000.0,
-            "window_s": 25,
-            "steps": [
-                {
-                    "rate_asked": 4000,
-                    "rate_sent": 3990.0,
-                    "keeps_up": False,
-                    "jobs": {"dead_letter": {"keeps_up": False}, "personas": {"keeps_up": True}},
-                    "cpu_cores": {"taskmanager": 1.5, "kafka": 0.2, "bench": 0.3},
-                    "machine_cpu_busy": 0.98,
-                }
-            ],
+            "drained": True,
+            "events": 2_000_000,
+            "flink_jobs": 6,
+            "drain_s": 160.0,
+            "drain_s_bracket": [155.0, 165.0],
+            "events_per_s": 12500,
+            "metric_refresh_ms": 10000.0,
+            "per_job": {"personas": {"drain_s": 150.0}, "dead_letter": {"drain_s": 90.5}},
+            "slowest_job_drain_s": 150.0,
+            "events_per_s_excluding_deploy_spread": 13333,
         },
-        "latency": {},
-        "ceilings": {"engine_passthrough_events_per_s": 100000, "pipeline_vs_engine": 0.02},
-        "kpi_layer": {"runs": []},
-        "bottleneck": None,
-        "notes": ["a note"],
+        "ceilings": {
+            "parse": {"events_per_s": 250_000, "drain_s": 8.0, "pipeline_share": 0.05},
+            "passthrough": {"events_per_s": 500_000, "drain_s": 4.0, "pipeline_share": 0.025},
+            "broker": {"events_per_s": None, "drain_s": 300.0, "pipeline_share": None},
+        },
+        "latency": [
+            {
+                "rate_asked": 200,
+                "rate_sent": 199.5,
+                "ad_request_to_decision_ms": {"n": 10, "p50": 400.0, "p95": 900.0, "p99": 1000.0},
+                "context_play_to_eligibility_ms": {"n": 0, "p50": None, "p95": None, "p99": None},
+            }
+        ],
+        "profile": {
+            "busiest": {"job": "personas", "vertex": "Source: raw_plays[1]", "kind": "deserialization"},
+            "vertices": [
+                {"job": "personas", "vertex": "Source: raw_plays[1]", "busy_ms_per_s": 900, "backpressured_ms_per_s": 0}
+            ],
+            "flamegraph": {
+                "samples": 100,
+                "top_frames": [{"frame": "JsonParser.next", "self_samples": 65, "share": 0.65}],
+            },
+        },
+        "resources": {
+            "during": {
+                "heap_used_bytes": 512 * 2**20,
+                "heap_max_bytes": 1024 * 2**20,
+                "checkpoints": {"personas": None},
+            },
+            "after": {"heap_used_bytes": 256 * 2**20, "checkpoints": {"personas": {"state_size_bytes": 2048}}},
+            "heap_peak_bytes": 700 * 2**20,
+        },
+        "kpi_layer": {"aggregations": 1500, "models": 50, "job_groups": 5, "flink_jobs": 5, "plays_per_s": 9000},
+        "notes": ["LOAD AVERAGE 3.20 AT START (above 1): busy", "a note"],
         "timings_s": {"total_s": 800.0},
     }
     text = render_markdown(result)
     assert "# Benchmarks" in text
-    assert "2,000 events/s" in text and "100,000 events/s" in text
-    assert "| 4,000 | 3,990 | falls behind | dead_letter | 98 % |" in text
-    assert "- a note" in text and "n/a" in text
+    assert "> **Warning:** LOAD AVERAGE 3.20" in text
+    assert "| **12,500** | 160 s |" in text
+    assert "| 250,000 | 8.0 s | 5.0 % |" in text
+    assert "(without the deploy spread) | 13,333 | 150 s |" in text
+    assert "| broker ceiling: one confluent-kafka consumer | n/a | 300 s | n/a |" in text
+    assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
+    assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")
+    assert "| `JsonParser.next` | 65 | 65.0 % |" in text
+    assert "| personas | n/a | 2.0 KiB |" in text and "peak seen 700 MiB" in text
+    assert "**5 Flink jobs**" in text and "**9,000 plays/s**" in text
+    assert "- a note" in text
+
+
+def test_report_survives_an_empty_result():
+    text = render_markdown({})
+    assert "# Benchmarks" in text and "n/a" in text
+
+
+def test_knobs_come_from_the_environment_and_bad_ones_say_which(monkeypatch):
+    monkeypatch.setenv("CTXFLOW_BENCH_BACKLOG", "200000")
+    monkeypatch.setenv("CTXFLOW_BENCH_LATENCY_RATES", "200, 5000")
+    cfg = Config()
+    assert cfg.backlog == 200_000 and cfg.latency_rates == (200.0, 5000.0) and cfg.kpi_groups == 5
+    monkeypatch.setenv("CTXFLOW_BENCH_LATENCY_RATES", "fast")
+    with pytest.raises(SystemExit, match="CTXFLOW_BENCH_LATENCY_RATES"):
+        Config()
+    monkeypatch.setenv("CTXFLOW_BENCH_LATENCY_RATES", "200")
+    monkeypatch.setenv("CTXFLOW_BENCH_KPI_GROUPS", "60")
+    with pytest.raises(SystemExit, match="KPI_GROUPS"):
+        Config()

@@ -1,6 +1,7 @@
 {{ config(
     enabled=bench_kpi_enabled(5),
     materialized='streaming_table',
+    job_group=bench_kpi_group(5),
     connector_properties=kafka_append_topic('bench_kpis_05', 'country'),
 ) }}
 -- Benchmark only (make bench): model 5 of the widened KPI layer, see macros/bench_kpis.sql.

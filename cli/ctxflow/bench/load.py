@@ -15,10 +15,12 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 
 from ..simulate.campaigns import make_campaigns
+from ..simulate.contract import validate
 from ..simulate.events import encode
 from ..simulate.kafka_io import CountingProducer
 from ..simulate.pacing import Pacer
@@ -35,6 +37,16 @@ class Template:
     topic: str
     key: bytes
     text: str  # str.format template with {id} and {ts}
+
+
+def valid_plays(pool: list[Template]) -> list[Template]:
+    """The plays of the pool that keep the contract (the typed topic the KPI layer reads holds only those)."""
+    return [
+        tpl
+        for tpl in pool
+        if tpl.topic == "plays"
+        and not validate("plays", json.loads(tpl.text.format(id="x", ts=1), parse_float=Decimal))
+    ]
 
 
 def make_pool(size: int, users: int = 1000, seed: int = 42) -> list[Template]:
@@ -128,17 +140,25 @@ class Loader:
         stats.seconds = pacer.elapsed()
         return stats
 
-    def blast(self, count: int, deadline_s: float) -> SendStats:
-        """Sends `count` events as fast as the producer takes them (a backlog), within `deadline_s`."""
+    def blast(self, count: int, deadline_s: float, pool: list[Template] | None = None, into: str | None = None):
+        """Sends `count` events as fast as the producer takes them (a backlog), within `deadline_s`: the
+        loader's pool into its topics, or `pool` into topic `into`."""
         stats, started = SendStats(), time.monotonic()
-        cycle = len(self.pool)
+        pool = pool or self.pool
+        cycle = len(pool)
         while stats.total < count and time.monotonic() - started < deadline_s:
             now_ms = time.time() * 1000
-            for _ in range(1000):
-                tpl = self.pool[self._n % cycle]
-                self._send(tpl, now_ms, False)
+            for _ in range(min(1000, count - stats.total)):
+                tpl = pool[self._n % cycle]
+                if into is None:
+                    self._send(tpl, now_ms, False)
+                else:
+                    ident = f"{self.run_id}-{self._n}"
+                    self._n += 1
+                    self.producer.send(into, tpl.key.decode(), tpl.text.format(id=ident, ts=int(now_ms)).encode())
                 stats.sent[tpl.topic] += 1
-        self.producer.flush()
+        if self.producer.flush(timeout_s=120):
+            raise SystemExit(f"the broker did not acknowledge the backlog: {self.producer.last_error}")
         stats.seconds = time.monotonic() - started
         return stats
 

@@ -1,4 +1,4 @@
-"""The benchmark's pure logic: rate stepping, lag verdicts, percentiles, bottleneck naming.
+"""The benchmark's pure logic: percentiles, vertex load, the busiest vertex, flame-graph frames.
 
 No clocks and no I/O here, so all of it is unit-tested (cli/tests/test_bench.py) without timings.
 """
@@ -31,79 +31,6 @@ def latency_summary(values_ms: Sequence[float]) -> dict:
     return summary
 
 
-def next_rate(history: Sequence[tuple[float, bool]], start: float, factor: float, max_rate: float, refine: int = 1):
-    """The next input rate to try, or None when the search is over.
-
-    Doubles (x factor) from `start` while every step keeps up; after the first step that does not, tries
-    `refine` geometric midpoints between the best passing and the lowest failing rate. Never exceeds
-    `max_rate` (what the load generator can send); the last step before it is max_rate itself.
-    """
-    if not history:
-        return min(start, max_rate)
-    passed = [r for r, ok in history if ok]
-    failed = [r for r, ok in history if not ok]
-    if not failed:
-        best = max(passed)
-        if best >= max_rate:
-            return None
-        return min(best * factor, max_rate)
-    if not passed:
-        return None  # even the first step fell behind: the sustained rate is below `start`
-    # the steps taken after the first failure are the refinements
-    first_fail = next(i for i, (_, ok) in enumerate(history) if not ok)
-    refinements = len(history) - 1 - first_fail
-    if refinements >= refine:
-        return None
-    lo, hi = max(passed), min(failed)
-    if hi <= lo * 1.1:
-        return None  # close enough: a 10 % bracket is within the noise of this machine
-    return round(math.sqrt(lo * hi), -1)
-
-
-def sustained_rate(history: Sequence[tuple[float, bool]]) -> float | None:
-    """The highest rate that kept up (None if none did)."""
-    passed = [r for r, ok in history if ok]
-    return max(passed) if passed else None
-
-
-@dataclass(frozen=True)
-class LagVerdict:
-    keeps_up: bool
-    first_lag: int
-    last_lag: int
-    growth: int
-    samples: int
-
-
-def lag_verdict(samples: Sequence[tuple[float, int]], rate: float) -> LagVerdict:
-    """Does a job keep up? `samples` are (time, lag in records) observations of one job during a steady
-    window, taken when its consumed-records metric changed (Flink's REST metrics are refreshed only
-    every few seconds, so repeated identical values carry no news).
-
-    Kept up when the lag neither grew by more than 1.5 s of input over the window nor ends above
-    3 s of input (each at least a few hundred records, the in-flight batches of a healthy job). Fewer
-    than two observations prove nothing, so they do not count as keeping up (make the window longer).
-    """
-    if len(samples) < 2:  # one fresh observation says nothing about growth: not proven to keep up
-        lag = samples[0][1] if samples else 0
-        return LagVerdict(False, lag, lag, 0, len(samples))
-    first, last = samples[0][1], samples[-1][1]
-    growth = last - first
-    ok = growth <= max(500, 1.5 * rate) and last <= max(1000, 3 * rate)
-    return LagVerdict(ok, first, last, growth, len(samples))
-
-
-def change_points(samples: Sequence[tuple[float, int, int]]) -> list[tuple[float, int]]:
-    """(time, consumed, lag) samples -> (time, lag) at the first sample of each new consumed value."""
-    out: list[tuple[float, int]] = []
-    previous = None
-    for t, consumed, lag in samples:
-        if consumed != previous:
-            out.append((t, lag))
-            previous = consumed
-    return out
-
-
 STATE_OPERATORS = ("Deduplicate", "Rank", "GroupAggregate", "Join", "OverAggregate", "ChangelogNormalize", "Window")
 
 
@@ -122,43 +49,44 @@ class VertexLoad:
     vertex: str
     busy_ms: float  # busyTimeMsPerSecond (0..1000)
     backpressured_ms: float  # backPressuredTimeMsPerSecond
+    jid: str = ""
+    vid: str = ""
 
 
-def bottleneck(cpu_cores: dict[str, float], machine_busy: float, cores: int, vertices: Sequence[VertexLoad]) -> dict:
-    """Names the bottleneck at the first rate that fell behind, with the figures behind the verdict.
-
-    cpu_cores: cores used per process (kafka, taskmanager, ...); machine_busy: share of all cores busy.
-    The broker is the bottleneck when it uses more CPU than the TaskManager and most of a core; else the
-    busiest vertex that is not itself back-pressured names it (its own work, not a slow consumer
-    downstream, is what limits it).
-    """
-    broker, tm = cpu_cores.get("kafka", 0.0), cpu_cores.get("taskmanager", 0.0)
-    busiest = None
+def busiest_vertex(vertices: Sequence[VertexLoad]) -> VertexLoad | None:
+    """The busiest vertex that is not itself back-pressured (>= 500 ms/s): its own work, not a slow
+    consumer downstream, is what limits it. None when nothing is busy."""
     for v in sorted(vertices, key=lambda v: v.busy_ms, reverse=True):
-        if v.backpressured_ms < 500:
-            busiest = v
-            break
-    if broker >= 0.8 and broker > tm:
-        kind = "CPU of the broker"
-    elif busiest is not None:
-        kind = operator_kind(busiest.vertex)
-    else:
-        kind = "unknown"
-    return {
-        "kind": kind,
-        "machine_cpu_busy": round(machine_busy, 3),
-        "cores": cores,
-        "cpu_cores": {k: round(v, 2) for k, v in cpu_cores.items()},
-        "busiest_vertex": None
-        if busiest is None
-        else {
-            "job": busiest.job,
-            "vertex": busiest.vertex,
-            "busy_ms_per_s": round(busiest.busy_ms),
-            "backpressured_ms_per_s": round(busiest.backpressured_ms),
-        },
-        "cpu_saturated": machine_busy >= 0.9,
-    }
+        if v.backpressured_ms < 500 and v.busy_ms > 0:
+            return v
+    return None
+
+
+def method_of(frame: str) -> str:
+    """A flame-graph frame without its line number (`Optional.of:113` -> `Optional.of`), so the self time
+    of one method adds up over its lines."""
+    head, sep, tail = frame.rpartition(":")
+    return head if sep and tail.lstrip("-").isdigit() else frame
+
+
+def top_frames(graph: dict, n: int = 12) -> list[dict]:
+    """The frames with the most self time in a Flink flame graph (`{"data": {"name", "value",
+    "children"}}`): a frame's self samples are its value minus its children's, summed per method
+    over the whole tree. Each: frame, self samples, share of all samples."""
+    root = graph.get("data") or graph
+    total = root.get("value") or 0
+    self_by_name: dict[str, int] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        children = node.get("children") or []
+        own = node.get("value", 0) - sum(c.get("value", 0) for c in children)
+        if own > 0 and node is not root:
+            name = method_of(node["name"])
+            self_by_name[name] = self_by_name.get(name, 0) + own
+        stack.extend(children)
+    ranked = sorted(self_by_name.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    return [{"frame": name, "self_samples": v, "share": round(v / total, 4) if total else None} for name, v in ranked]
 
 
 def ratio(numerator: float | None, denominator: float | None) -> float | None:

@@ -1,0 +1,53 @@
+"""The bench's knobs, from the environment (for a quicker or a longer run); defaults fit ~15 min on 2 cores."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+def _num(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a number") from None
+
+
+def _nums(name: str, default: str) -> tuple[float, ...]:
+    raw = os.environ.get(name) or default
+    try:
+        return tuple(float(x) for x in raw.split(",") if x.strip())
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r} is not a comma-separated list of numbers") from None
+
+
+@dataclass
+class Config:
+    # the pre-produced backlog of the realistic mix that every drain (pipeline and ceilings) reads
+    backlog: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_BACKLOG", 2_000_000)))
+    # the distinct realistic events re-sent as templates (fresh ids and timestamps per copy)
+    pool: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_POOL", 30_000)))
+    drain_timeout_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_DRAIN_TIMEOUT_S", 420))
+    # live latency: each rate is sent for window_s seconds
+    latency_rates: tuple[float, ...] = field(default_factory=lambda: _nums("CTXFLOW_BENCH_LATENCY_RATES", "200,5000"))
+    window_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_WINDOW_S", 25))
+    # the widened KPI layer: aggregations over models in job groups, over a typed plays backlog
+    kpi_width: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_WIDTH", 1500)))
+    kpi_models: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_MODELS", 50)))
+    kpi_groups: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_GROUPS", 5)))
+    kpi_plays: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_PLAYS", 500_000)))
+    # above this 1-minute load average at start the run warns loudly (or refuses with STRICT_LOAD=1)
+    max_load: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_MAX_LOAD", 1.0))
+    strict_load: bool = field(default_factory=lambda: os.environ.get("CTXFLOW_BENCH_STRICT_LOAD") == "1")
+    skip: frozenset[str] = field(
+        default_factory=lambda: frozenset(s for s in os.environ.get("CTXFLOW_BENCH_SKIP", "").split(",") if s)
+    )
+
+    def __post_init__(self) -> None:
+        if self.backlog <= 0 or self.pool <= 0:
+            raise SystemExit("CTXFLOW_BENCH_BACKLOG and CTXFLOW_BENCH_POOL must be positive")
+        if not 1 <= self.kpi_groups <= self.kpi_models <= 99:
+            raise SystemExit("need 1 <= CTXFLOW_BENCH_KPI_GROUPS <= CTXFLOW_BENCH_KPI_MODELS <= 99")

@@ -1,0 +1,193 @@
+"""When have ALL the project's jobs read their input to the end? A watcher polls, every second, each
+job's Kafka source positions per partition (Flink metrics) and the topics' end offsets (Kafka); the pure
+functions below find the moment from those rounds.
+
+A job is caught up when each partition it reads is at its end offset (for a topic another job writes,
+the end offset of that same round, so the upstream must have finished too). Flink refreshes the
+metrics it serves only every `metrics.fetcher.update-interval`, so the first round that shows everyone
+caught up only bounds the moment; `drain_moment` narrows it by extrapolating the last lagging
+sources at their previous rate, and reports the bracket it could not narrow.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from confluent_kafka import Consumer, TopicPartition
+
+from .flinkrest import FlinkRest, metric_topic, now_ms
+
+Partition = tuple[str, int]  # (topic as named in Flink's metrics, partition)
+
+
+@dataclass(frozen=True)
+class Round:
+    t_ms: int
+    positions: dict[str, dict[Partition, int]]  # jid -> partition -> offset its source reached
+    ends: dict[Partition, int]  # partition -> end offset (next offset to be written)
+
+
+def caught_up(position: int | None, end: int) -> bool:
+    """Flink's currentOffset is the last record read (so end - 1 at the end); an empty partition is read."""
+    if end <= 0:
+        return True
+    return position is not None and position >= end - 1
+
+
+def remaining(positions: dict[Partition, int], ends: dict[Partition, int]) -> int:
+    """Records a job has still to read."""
+    return sum(
+        max(0, ends.get(tp, 0) - 1 - pos) for tp, pos in positions.items() if not caught_up(pos, ends.get(tp, 0))
+    )
+
+
+def all_caught_up(r: Round, jids: Sequence[str]) -> bool:
+    for jid in jids:
+        positions = r.positions.get(jid)
+        if not positions:  # not deployed yet, or its metrics are not out yet
+            return False
+        if not all(caught_up(pos, r.ends.get(tp, 0)) for tp, pos in positions.items()):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class DrainMoment:
+    at_ms: int  # best estimate
+    earliest_ms: int  # the last metric refresh that still showed a job behind
+    latest_ms: int  # the poll that first saw every job caught up
+
+
+def _refresh_start(rounds: Sequence[Round], i: int) -> int:
+    """Index of the first round that showed the same metric values as round i (when that refresh landed)."""
+    while i > 0 and rounds[i - 1].positions == rounds[i].positions:
+        i -= 1
+    return i
+
+
+def drain_moment(rounds: Sequence[Round], jids: Sequence[str]) -> DrainMoment | None:
+    """The moment every job in `jids` had read its partitions to the end, from the watcher's rounds
+    (in time order); None when no round shows it."""
+    k = next((i for i, r in enumerate(rounds) if all_caught_up(r, jids)), None)
+    if k is None:
+        return None
+    seen = _refresh_start(rounds, k)
+    latest = rounds[seen].t_ms
+    if seen == 0:
+        return DrainMoment(latest, latest, latest)
+    p = _refresh_start(rounds, seen - 1)  # the refresh before: someone was still behind
+    earliest = rounds[p].t_ms
+    before = _refresh_start(rounds, p - 1) if p > 0 else None  # the one before it: gives the rate
+    final_ends = rounds[k].ends
+    estimate = earliest
+    for jid in jids:
+        if not rounds[p].positions.get(jid):  # not reading yet at that refresh: nothing to extrapolate
+            estimate = latest
+            continue
+        for tp, pos in rounds[p].positions[jid].items():
+            if caught_up(pos, final_ends.get(tp, 0)):
+                continue
+            eta = latest
+            if before is not None:
+                old = rounds[before].positions.get(jid, {}).get(tp)
+                span = rounds[p].t_ms - rounds[before].t_ms
+                if old is not None and pos > old and span > 0:
+                    eta = rounds[p].t_ms + (final_ends[tp] - 1 - pos) * span / (pos - old)
+            estimate = max(estimate, min(latest, int(eta)))
+    return DrainMoment(estimate, earliest, latest)
+
+
+def refresh_interval_ms(rounds: Sequence[Round]) -> float | None:
+    """The median time between metric refreshes seen by the watcher (the resolution of the data)."""
+    starts = [rounds[i].t_ms for i in range(1, len(rounds)) if rounds[i].positions != rounds[i - 1].positions]
+    gaps = sorted(b - a for a, b in zip(starts, starts[1:], strict=False))
+    return float(gaps[len(gaps) // 2]) if gaps else None
+
+
+class EndOffsets:
+    """End offsets per partition, for topics named as in Flink's metrics."""
+
+    def __init__(self, bootstrap: str, prefix: str) -> None:
+        self.consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"ctxflow-bench-ends-{time.time_ns()}"})
+        self.prefix = prefix
+        self._names: dict[str, str] = {}
+
+    def real_topic(self, in_metrics: str) -> str | None:
+        if in_metrics not in self._names:
+            for t in self.consumer.list_topics(timeout=10).topics:
+                if t.startswith(self.prefix):
+                    self._names[metric_topic(t)] = t
+        return self._names.get(in_metrics)
+
+    def of(self, partitions: set[Partition]) -> dict[Partition, int]:
+        out = {}
+        for name, p in partitions:
+            topic = self.real_topic(name)
+            if topic is not None:
+                out[(name, p)] = self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+        return out
+
+    def topic_ends(self, topic: str) -> dict[int, int]:
+        """partition -> end offset of one topic (real name)."""
+        meta = self.consumer.list_topics(topic, timeout=10).topics[topic]
+        return {
+            p: self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in meta.partitions
+        }
+
+    def close(self) -> None:
+        self.consumer.close()
+
+
+class Watcher(threading.Thread):
+    """Polls the jobs that `which_jobs` lists, every `every_s`, into rounds; also the TaskManagers' heap."""
+
+    def __init__(
+        self, rest: FlinkRest, offsets: EndOffsets, which_jobs: Callable[[], dict[str, str]], every_s: float = 1.0
+    ) -> None:
+        super().__init__(daemon=True)
+        self.rest, self.offsets, self.which_jobs, self.every_s = rest, offsets, which_jobs, every_s
+        self.rounds: list[Round] = []
+        self.jobs: dict[str, str] = {}  # every job seen: jid -> name
+        self.heap_peak: dict[str, int] = {}  # TaskManager -> highest heap used seen
+        self.errors = 0
+        self._halt = threading.Event()
+        self._lock = threading.Lock()
+        self._details: dict[str, dict] = {}
+
+    def poll(self) -> Round:
+        jobs = self.which_jobs()
+        self.jobs.update(jobs)
+        positions = {}
+        for jid in jobs:
+            if jid not in self._details or not self._details[jid]["vertices"]:
+                self._details[jid] = self.rest.job(jid)
+            positions[jid] = self.rest.source_positions(jid, self._details[jid])
+        wanted = {tp for p in positions.values() for tp in p}
+        return Round(now_ms(), positions, self.offsets.of(wanted))
+
+    def run(self) -> None:
+        n = 0
+        while not self._halt.is_set():
+            started = time.monotonic()
+            try:
+                r = self.poll()
+                with self._lock:
+                    self.rounds.append(r)
+                if n % 5 == 0:
+                    for tm, heap in self.rest.taskmanager_heap().items():
+                        self.heap_peak[tm] = max(self.heap_peak.get(tm, 0), heap["heap_used"] or 0)
+            except Exception:  # a REST hiccup under load: skip this round (counted)
+                self.errors += 1
+            n += 1
+            self._halt.wait(max(0.0, self.every_s - (time.monotonic() - started)))
+
+    def snapshot(self) -> list[Round]:
+        with self._lock:
+            return list(self.rounds)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=15)

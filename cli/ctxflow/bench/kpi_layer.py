@@ -1,0 +1,60 @@
+"""Step 8: the widened KPI layer. `dbt run` of models/bench (N aggregations over M models in G job
+groups) onto a pre-produced backlog of valid plays in a typed topic; deploy time, the Flink jobs it
+became (counted from Flink: one per group with statement sets, else one per model), and plays/s from
+the first source task start to the last source end (every job reads the whole bounded backlog)."""
+
+from __future__ import annotations
+
+import time
+
+from ..simulate.kafka_io import admin_client, ensure_topics
+from .flinkrest import is_bench_kpi_job, now_ms, short_job_name, source_window_ms
+from .load import Loader, valid_plays
+from .session import Session
+
+
+def kpi_layer(s: Session, loader: Loader) -> None:
+    t = time.monotonic()
+    cfg = s.cfg
+    topic = f"{s.prefix}bench.valid_plays"
+    admin = admin_client(s.settings.kafka_bootstrap)
+    ensure_topics(admin, [topic, *(f"{s.prefix}bench_kpis_{i:02d}" for i in range(1, cfg.kpi_models + 1))], 1)
+    plays = valid_plays(loader.pool)
+    if not plays:
+        raise SystemExit("the event pool has no valid plays (raise CTXFLOW_BENCH_POOL)")
+    sent = loader.blast(cfg.kpi_plays, deadline_s=cfg.kpi_plays / 2000 + 60, pool=plays, into=topic)
+    s.say(f"KPI layer: {sent.total:,} valid plays produced into {topic}")
+    since = now_ms()
+    deploy_s = s.dbt(
+        "run",
+        "--select",
+        "path:models/bench",
+        extra_vars={
+            "bench_kpi_width": cfg.kpi_width,
+            "bench_kpi_models": cfg.kpi_models,
+            "bench_kpi_groups": cfg.kpi_groups,
+            "bench_kpi_plays": cfg.kpi_plays,
+        },
+    )
+    jobs = {j["jid"]: j["name"] for j in s.rest.jobs() if is_bench_kpi_job(j["name"]) and j["start-time"] >= since}
+    details = s.rest.wait_finished(list(jobs), timeout_s=max(60.0, cfg.drain_timeout_s))
+    start, end = source_window_ms(list(details.values()))
+    seconds = (end - start) / 1000 if start and end else None
+    sources = sum(1 for d in details.values() for v in d["vertices"] if v["name"].startswith("Source:"))
+    s.result["kpi_layer"] = {
+        "aggregations": cfg.kpi_width,
+        "models": cfg.kpi_models,
+        "job_groups": cfg.kpi_groups,
+        "flink_jobs": len(jobs),
+        "job_names": sorted(short_job_name(n) for n in jobs.values()),
+        "source_reads": sources,
+        "deploy_s": deploy_s,
+        "plays": cfg.kpi_plays,
+        "drain_s": seconds,
+        "plays_per_s": round(cfg.kpi_plays / seconds) if seconds else None,
+    }
+    s.timed("kpi_layer_s", t)
+    s.say(
+        f"KPI layer: {cfg.kpi_width} aggregations, {cfg.kpi_models} models -> {len(jobs)} Flink jobs; "
+        f"dbt run {deploy_s} s; {s.result['kpi_layer']['plays_per_s']} plays/s"
+    )

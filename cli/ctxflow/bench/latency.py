@@ -1,0 +1,51 @@
+"""Step 6: live latency at a fixed rate, the deployed jobs caught up: ad request -> ad_decisions, and
+context-completing play -> ad_eligibility (produce time of the input to the output's Kafka timestamp)."""
+
+from __future__ import annotations
+
+import time
+
+from .load import Loader, OutputListener
+from .session import Session
+from .stats import latency_summary
+
+
+def latency(s: Session, loader: Loader, rate: float) -> dict:
+    t = time.monotonic()
+    loader.request_sent_ms.clear()
+    loader.probe_sent_ms.clear()
+    listener = OutputListener(s.settings.kafka_bootstrap, s.prefix, loader)
+    listener.start()
+    stats = loader.send(rate, s.cfg.window_s, probes_every_s=0.5)
+    loader.producer.flush()
+
+    def resolved() -> bool:
+        return len(listener.decision_ms) >= len(loader.request_sent_ms) and len(listener.context_ms) >= len(
+            loader.probe_sent_ms
+        )
+
+    # the stragglers: until all are in, nothing new came for 5 s, or 20 s (a job that falls behind at
+    # this rate shows as a low n and high percentiles, not as a longer bench)
+    deadline, seen, quiet_since = time.monotonic() + 20, -1, time.monotonic()
+    while time.monotonic() < deadline and not resolved() and time.monotonic() - quiet_since < 5:
+        now_seen = len(listener.decision_ms) + len(listener.context_ms)
+        if now_seen != seen:
+            seen, quiet_since = now_seen, time.monotonic()
+        time.sleep(0.5)
+    listener.stop()
+    out = {
+        "rate_asked": rate,
+        "rate_sent": round(stats.rate, 1),
+        "ad_request_to_decision_ms": latency_summary(list(listener.decision_ms.values())),
+        "ad_requests_sent": len(loader.request_sent_ms),
+        "context_play_to_eligibility_ms": latency_summary(list(listener.context_ms.values())),
+        "probes_sent": len(loader.probe_sent_ms),
+    }
+    s.timed(f"latency_{rate:g}_s", t)
+    d, c = out["ad_request_to_decision_ms"], out["context_play_to_eligibility_ms"]
+    s.say(
+        f"latency @ {rate:g}/s (sent {stats.rate:.0f}/s): decision p50/p95/p99 {d['p50']}/{d['p95']}/{d['p99']} ms "
+        f"(n={d['n']}/{out['ad_requests_sent']}); context {c['p50']}/{c['p95']}/{c['p99']} ms "
+        f"(n={c['n']}/{out['probes_sent']})"
+    )
+    return out

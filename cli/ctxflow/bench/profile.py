@@ -1,0 +1,57 @@
+"""Step 4 (during the drain): where the time goes. The busiest vertex of the project's jobs (busy ms/s,
+not itself back-pressured) and the top frames of its on-CPU flame graph by self time."""
+
+from __future__ import annotations
+
+import httpx
+
+from .flinkrest import short_job_name
+from .session import Session
+from .stats import busiest_vertex, operator_kind, top_frames
+
+MIN_SAMPLES = 20  # fewer on-CPU samples than this say little about where the time goes
+
+
+def profile(s: Session, jobs: dict[str, str]) -> dict:
+    loads = []
+    for jid, name in jobs.items():
+        try:
+            loads += s.rest.vertex_load(jid, short_job_name(name))
+        except httpx.HTTPError:
+            pass
+    top = busiest_vertex(loads)
+    out: dict = {
+        "vertices": [
+            {
+                "job": v.job,
+                "vertex": v.vertex[:160],
+                "busy_ms_per_s": round(v.busy_ms),
+                "backpressured_ms_per_s": round(v.backpressured_ms),
+            }
+            for v in sorted(loads, key=lambda v: v.busy_ms, reverse=True)[:6]
+        ],
+        "busiest": None,
+        "flamegraph": None,
+    }
+    if top is None:
+        out["note"] = "no vertex was busy when sampled"
+        return out
+    out["busiest"] = {"job": top.job, "vertex": top.vertex[:160], "kind": operator_kind(top.vertex)}
+    try:
+        graph = s.rest.flamegraph(top.jid, top.vid)
+        kind = "on_cpu"
+        if graph is not None and _samples(graph) < MIN_SAMPLES:
+            # the task thread was seldom on the CPU when sampled (a starved machine): all its states say more
+            graph, kind = s.rest.flamegraph(top.jid, top.vid, "full"), "full"
+    except (TimeoutError, httpx.HTTPError) as err:
+        out["note"] = f"flame graph unavailable: {err}"
+        return out
+    if graph is None:
+        out["note"] = "flame graphs are disabled on this cluster: set `rest.flamegraph.enabled: true` in the stack"
+    else:
+        out["flamegraph"] = {"type": kind, "top_frames": top_frames(graph, 12), "samples": _samples(graph)}
+    return out
+
+
+def _samples(graph: dict) -> int:
+    return (graph.get("data") or {}).get("value") or 0

@@ -1,0 +1,33 @@
+"""Step 5: state and memory. TaskManager heap and every job's latest completed checkpoint."""
+
+from __future__ import annotations
+
+import httpx
+
+from .flinkrest import short_job_name
+from .session import Session
+
+
+def snapshot(s: Session, jobs: dict[str, str]) -> dict:
+    heap = s.rest.taskmanager_heap()
+    checkpoints = {}
+    for jid, name in jobs.items():
+        try:
+            checkpoints[short_job_name(name)] = s.rest.latest_checkpoint(jid)
+        except httpx.HTTPError:
+            checkpoints[short_job_name(name)] = None
+    return {
+        "heap_used_bytes": sum(h["heap_used"] or 0 for h in heap.values()),
+        "heap_max_bytes": sum(h["heap_max"] or 0 for h in heap.values()),
+        "checkpoints": checkpoints,
+        "state_size_bytes": sum((c or {}).get("state_size_bytes") or 0 for c in checkpoints.values()),
+    }
+
+
+def checkpoint_after(s: Session, jobs: dict[str, str], after_ms: int) -> bool:
+    """True when every job has a checkpoint completed after `after_ms` (so its size is the drained state)."""
+    for jid in jobs:
+        latest = s.rest.latest_checkpoint(jid)
+        if latest is None or (latest["at_ms"] or 0) < after_ms:
+            return False
+    return True

@@ -1,0 +1,111 @@
+"""Step 3: sustained throughput = how fast ALL the project's jobs drain the pre-produced backlog.
+
+Measured like every ceiling: from the first source task starting (Flink's vertex start time) to the
+moment every job's sources have read their partitions to the end offsets (drain.drain_moment); rate =
+backlog events / that span. Jobs deployed later by `dbt run` start later: that is part of deploying.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ..waiting import wait_for
+from . import resources
+from .drain import EndOffsets, Watcher, drain_moment, refresh_interval_ms
+from .flinkrest import is_project_job, short_job_name, source_window_ms
+from .profile import profile
+from .session import Session
+
+
+def start_watching(s: Session) -> Watcher:
+    offsets = EndOffsets(s.settings.kafka_bootstrap, s.prefix)
+    watcher = Watcher(s.rest, offsets, lambda: s.rest.active_jobs(is_project_job))
+    watcher.start()
+    return watcher
+
+
+def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
+    t = time.monotonic()
+    jids = list(jobs)
+    early = drain_moment(watcher.snapshot(), jids)
+    if early is None:  # still draining: this is when to look at the load and the memory
+        s.result["profile"] = profile(s, jobs)
+        s.result.setdefault("resources", {})["during"] = resources.snapshot(s, jobs)
+    else:
+        s.notes.append("the backlog was drained before `dbt run` returned: no profile (raise CTXFLOW_BENCH_BACKLOG)")
+    try:
+        moment = wait_for(
+            lambda: drain_moment(watcher.snapshot(), jids),
+            "every job to drain the backlog",
+            timeout_s=s.cfg.drain_timeout_s,
+            every_s=1.0,
+        )
+    except TimeoutError:
+        moment = None
+    rounds = watcher.snapshot()
+    details = [s.rest.job(jid) for jid in jids]
+    start_ms, _ = source_window_ms(details)
+    # how long `dbt run` took to get the last job reading: part of the drain, shown beside it
+    starts = [source_window_ms([d])[0] for d in details]
+    spread = (max(starts) - min(starts)) / 1000 if starts and None not in starts else None
+    events = s.result["backlog"]["events"]
+    out: dict = {
+        "events": events,
+        "flink_jobs": len(jids),
+        "metric_refresh_ms": refresh_interval_ms(rounds),
+        "last_job_started_after_s": None if spread is None else round(spread, 2),
+        "watcher_errors": watcher.errors,
+    }
+    if moment is None or start_ms is None:
+        last = rounds[-1] if rounds else None
+        out["drained"] = False
+        s.notes.append(f"the jobs had not drained the backlog after {s.cfg.drain_timeout_s:.0f} s")
+        if last is not None:
+            out["behind_at_timeout"] = {
+                short_job_name(jobs[j]): sum(max(0, last.ends.get(tp, 0) - 1 - p) for tp, p in pos.items())
+                for j, pos in last.positions.items()
+                if j in jobs
+            }
+    else:
+        seconds = (moment.at_ms - start_ms) / 1000
+        out |= {
+            "drained": True,
+            "drain_s": round(seconds, 2),
+            "drain_s_bracket": [
+                round((moment.earliest_ms - start_ms) / 1000, 2),
+                round((moment.latest_ms - start_ms) / 1000, 2),
+            ],
+            "events_per_s": round(events / seconds) if seconds > 0 else None,
+            "per_job": _per_job(rounds, jobs, details),
+        }
+        # the same backlog over the slowest job's own drain: what the jobs do once deployed, without the
+        # time `dbt run` takes to start them one by one (shown beside the headline, never instead of it)
+        slowest = max((v["drain_s"] for v in out["per_job"].values()), default=None)
+        out["slowest_job_drain_s"] = slowest
+        out["events_per_s_excluding_deploy_spread"] = round(events / slowest) if slowest else None
+        s.say(
+            f"drained {events:,} events in {seconds:.1f} s (bracket {out['drain_s_bracket']}) = "
+            f"{out['events_per_s']:,} events/s; metric refresh every {out['metric_refresh_ms']} ms"
+        )
+        # the state once drained: wait for a checkpoint taken after the drain (interval 10 s)
+        try:
+            wait_for(
+                lambda: resources.checkpoint_after(s, jobs, moment.latest_ms), "a checkpoint after the drain", 30, 1
+            )
+        except TimeoutError:
+            s.notes.append("no checkpoint completed within 30 s of the drain: state sizes are from before it")
+        s.result.setdefault("resources", {})["after"] = resources.snapshot(s, jobs)
+    s.result.setdefault("resources", {})["heap_peak_bytes"] = sum(watcher.heap_peak.values()) or None
+    s.result["throughput"] = out
+    s.timed("drain_s", t)
+
+
+def _per_job(rounds, jobs: dict[str, str], details: list[dict]) -> dict:
+    """Each job on its own: from its first source task start to its own drain moment."""
+    out = {}
+    for jid, detail in zip(jobs, details, strict=True):
+        moment = drain_moment(rounds, [jid])
+        start, _ = source_window_ms([detail])
+        if moment is not None and start is not None:
+            out[short_job_name(jobs[jid])] = {"drain_s": round((moment.at_ms - start) / 1000, 2), "started_ms": start}
+    return out
