@@ -41,6 +41,7 @@ from dbt.adapters.flink.lifecycle import (
     JobFailed,
     deploy,
     fingerprint,
+    is_restore_failure,
     job_name,
     model_jobs,
     stop_jobs_of,
@@ -732,6 +733,9 @@ class FlinkAdapter(SQLAdapter):
             try:
                 response, _ = self._run(sql, {**run_config, **extra})
             except DbtDatabaseError as exc:
+                cause = exc.msg.splitlines()[0]
+                if "execution.savepoint.path" in extra and is_restore_failure(cause):
+                    raise DbtRuntimeError(cause) from None  # the savepoint, not a member (see deploy)
                 raise DbtRuntimeError(self._group_failure(gid, members, exc.msg)) from None
             if not response.query_id:
                 raise DbtRuntimeError(f"Flink returned no job id for job group {gid}")

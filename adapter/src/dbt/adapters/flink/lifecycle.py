@@ -1,4 +1,7 @@
-"""Streaming-job lifecycle: one named Flink job per streaming model.
+"""Streaming-job lifecycle: one named Flink job per streaming model, or per job group.
+
+A job group (groups.py) goes through the same reconciliation with ``group.<package>.<name>`` in
+place of the unique_id.
 
 Change detection: the job's ``pipeline.name`` is ``dbt:<unique_id>#<fingerprint>`` where the
 fingerprint is a short hash of the deployed INSERT statement, the DDL of the sink and of every
