@@ -211,8 +211,6 @@ def test_report_renders_every_section_and_missing_figures():
             "events_per_s": 12500,
             "metric_refresh_ms": 10000.0,
             "per_job": {"personas": {"drain_s": 150.0}, "dead_letter": {"drain_s": 90.5}},
-            "slowest_job_drain_s": 150.0,
-            "events_per_s_excluding_deploy_spread": 13333,
         },
         "ceilings": {
             "parse": {"events_per_s": 250_000, "drain_s": 8.0, "pipeline_share": 0.05},
@@ -255,7 +253,6 @@ def test_report_renders_every_section_and_missing_figures():
     assert "> **Warning:** LOAD AVERAGE 3.20" in text
     assert "| **12,500** | 160 s |" in text
     assert "| 250,000 | 8.0 s | 5.0 % |" in text
-    assert "(without the deploy spread) | 13,333 | 150 s |" in text
     assert "| broker ceiling: one confluent-kafka consumer | n/a | 300 s | n/a |" in text
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
     assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")

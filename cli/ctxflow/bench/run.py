@@ -3,8 +3,9 @@ three ceilings that drain the same backlog, live latency, a profile, state and m
 widened KPI layer, in one self-contained run on the local stack. The steps, in order:
 
  1. backlog     clean slate (jobs cancelled, fresh bench.<run>. topics); produce the backlog
- 2. deploy      `dbt seed`, then `dbt run` of the project onto it (jobs start reading at once)
- 3. throughput  time until every job has read its topics to the end (drain.py); meanwhile
+ 2. deploy      `dbt seed`, then the project onto it: downstream jobs first, the contract group last
+ 3. throughput  from the contract group's start until every job has read its topics to the end
+                (drain.py), then `dbt run` again with no change; meanwhile
  4. profile     the busiest vertex and its flame graph, and
  5. resources   TaskManager heap and checkpoint sizes (during and after the drain)
  6. latency     live, at fixed rates, the jobs caught up
@@ -25,7 +26,7 @@ import httpx
 
 from .backlog import clean_slate, produce_backlog
 from .ceilings import ceilings
-from .deploy import deploy, seed
+from .deploy import deploy, rerun, seed
 from .flinkrest import is_project_job
 from .kpi_layer import kpi_layer
 from .latency import latency
@@ -76,6 +77,7 @@ def run(s: Session) -> dict:
         finally:
             watcher.stop()
             watcher.offsets.close()
+        rerun(s, jobs)
         if "latency" not in s.cfg.skip:
             s.result["latency"] = [latency(s, loader, rate) for rate in s.cfg.latency_rates]
         s.rest.cancel(list(s.rest.active_jobs(is_project_job)))  # the ceilings run alone

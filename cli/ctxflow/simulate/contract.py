@@ -35,7 +35,8 @@ def _kind(sql_type: str) -> type:
     try:
         return KINDS[sql_type]
     except KeyError:
-        raise ValueError(f"event contract: unknown type {sql_type!r} (known: {', '.join(KINDS)}, DECIMAL(p, s))") from None
+        known = ", ".join([*KINDS, "DECIMAL(p, s)"])
+        raise ValueError(f"event contract: unknown type {sql_type!r} (known: {known})") from None
 
 
 def load_contract(path: Path = PROJECT_FILE) -> dict[str, tuple[Field, ...]]:
