@@ -36,13 +36,13 @@
 {#
   Execution options of jobs whose output is a changelog: state expires after a day without updates,
   and mini-batches fold the retract/insert pairs of joins and aggregations (which would otherwise reach
-  the topic as tombstones and half-built rows) at the cost of up to 200 ms of latency.
+  the topic as tombstones and half-built rows) at the cost of up to 100 ms of latency.
 #}
 {% macro changelog_job_options() %}
   {{ return({
     'table.exec.state.ttl': '1 d',
     'table.exec.mini-batch.enabled': 'true',
-    'table.exec.mini-batch.allow-latency': '200 ms',
+    'table.exec.mini-batch.allow-latency': '100 ms',
     'table.exec.mini-batch.size': '5000',
   }) }}
 {% endmacro %}
