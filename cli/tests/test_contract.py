@@ -25,6 +25,13 @@ def test_the_typed_sources_have_the_contract_fields_with_their_types():
         assert tables[event]["config"]["connector_properties"]["topic"].endswith(f"valid.{event}")
 
 
+def test_the_bench_typed_plays_source_has_the_contract_fields():
+    spec = yaml.safe_load((REPO / "models/bench/_bench__sources.yml").read_text())
+    (table,) = spec["sources"][0]["tables"]
+    physical = [(c["name"], c["data_type"]) for c in table["columns"] if "column_type" not in c]
+    assert physical == [(f["name"], f["type"]) for f in CONTRACT["plays"]["fields"]]
+
+
 def _readme_row(event: str, body: dict) -> str:
     parts = []
     for f in body["fields"]:

@@ -4,12 +4,14 @@ from types import SimpleNamespace
 
 from dbt.adapters.flink import ddl
 from dbt.adapters.flink.column import FlinkColumn
+from dbt.adapters.flink.declarations import Declaration, referenced
 from dbt.adapters.flink.errors import root_cause
 from dbt.adapters.flink.gateway import GatewayError, _apply_changelog
 from dbt.adapters.flink.hints import parse_hints
 from dbt.adapters.flink.lifecycle import fingerprint, job_name, job_prefix
 from dbt.adapters.flink.redact import redact_options, redact_sql
 from dbt.adapters.flink.registry import RelationRegistry
+from dbt.adapters.flink.sqltext import strip_comments
 
 TRACE = """<Exception on server side:
 org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.
@@ -170,3 +172,11 @@ def test_gateway_error_cause_is_redacted_too():
         "ValidationException: Table options are: 'connector'='kafka' 'sasl.jaas.config'='pw=1;'"
     )
     assert "pw=1" not in str(err) and "'connector'='kafka'" in str(err)
+
+
+def test_a_relation_named_only_in_a_comment_is_not_an_upstream_of_a_job():
+    decls = [Declaration("`c`.`d`.`valid_plays`", "table", "CREATE TABLE ...", "c", "d", "valid_plays")]
+    sql = "-- depends_on: `c`.`d`.`valid_plays`\nselect 1 /* `c`.`d`.`valid_plays` */ from t"
+    assert referenced(sql, decls, exact=True) == []
+    assert referenced(sql.replace("from t", "from `c`.`d`.`valid_plays`"), decls, exact=True) == decls
+    assert strip_comments("select 'a -- b' -- c\nfrom `x--y`") == "select 'a -- b'  \nfrom `x--y`"

@@ -9,7 +9,6 @@ Flink's ceilings are bounded jobs timed like the pipeline: first source task sta
 from __future__ import annotations
 
 import time
-from decimal import Decimal
 
 from confluent_kafka import Consumer, TopicPartition
 
@@ -19,12 +18,10 @@ from .flinkrest import source_window_ms
 from .session import Session
 from .system import CpuSampler
 
-FLINK_TYPES = {str: "STRING", int: "BIGINT", Decimal: "DECIMAL(12, 2)"}
-
 
 def typed_columns(topic: str) -> str:
     """The contract's fields of one input as Flink columns, e.g. `event_id` STRING, `ts` BIGINT."""
-    return ", ".join(f"`{f.name}` {FLINK_TYPES[f.kind]}" for f in INPUTS[topic])
+    return ", ".join(f"`{f.name}` {f.sql_type}" for f in INPUTS[topic])
 
 
 def bounded_offsets(ends: dict[int, int]) -> str:

@@ -237,6 +237,9 @@ def build(s: Settings) -> list[Service]:
         return [
             rt.java,
             f"-Xmx{s.gateway_heap}",
+            # Flink enriches an error's message by reflection before sending it to the client; without
+            # this opening Java 17 refuses, and the client gets "Error while responding" instead of it.
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
             marker,
             log("sql-gateway"),
             log4j,

@@ -28,10 +28,10 @@ class Settings:
     flink_rpc_port: int = 6123
     gateway_port: int = 8083
     kafka_heap: str = "1g"
-    jobmanager_memory: str = "1024m"
+    jobmanager_memory: str = "1600m"
     taskmanager_memory: str = "4096m"
     taskmanager_slots: int = 16
-    gateway_heap: str = "512m"
+    gateway_heap: str = "1g"
     health_timeout_s: float = 90.0
 
     @classmethod

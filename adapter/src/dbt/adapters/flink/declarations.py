@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbt.adapters.flink.sqltext import strip_leading_comments
+from dbt.adapters.flink.sqltext import strip_comments, strip_leading_comments
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 
@@ -61,13 +61,14 @@ def _mentions(text: str, words: set[str], decl: Declaration, exact: bool) -> boo
 def referenced(sql: str, decls: Iterable[Declaration], exact: bool = False) -> list[Declaration]:
     """Tables/views ``sql`` may read, transitively through views, in declaration order.
 
-    ``exact`` matches only the fully qualified name (what dbt's ref()/source() render); it is
-    used where an over-approximation would have a cost (job fingerprints, bounded shadows).
+    ``exact`` matches only the fully qualified name (what dbt's ref()/source() render), outside
+    comments; it is used where an over-approximation would have a cost (job fingerprints, bounded
+    shadows): a job must not be redeployed because a relation only named in a comment appeared.
     """
     target = None if exact else ddl_target(sql)
     objects = [d for d in decls if d.kind != "database" and d.identifier != target]
     seen: set[str] = set()
-    frontier = [sql]
+    frontier = [strip_comments(sql) if exact else sql]
     while frontier:
         text = frontier.pop()
         words = {w.lower() for w in _WORD.findall(text)}
@@ -75,5 +76,5 @@ def referenced(sql: str, decls: Iterable[Declaration], exact: bool = False) -> l
             if decl.relation not in seen and _mentions(text, words, decl, exact):
                 seen.add(decl.relation)
                 if decl.kind == "view":
-                    frontier.append(decl.statement)
+                    frontier.append(strip_comments(decl.statement) if exact else decl.statement)
     return [d for d in objects if d.relation in seen]
