@@ -10,9 +10,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from confluent_kafka.admin import AdminClient, NewTopic
 
 from ctxflow.stack.settings import Settings
 
@@ -58,3 +61,15 @@ def _run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 180
 def cli():
     """Runs `ctxflow ARGS...` in a subprocess, as a user would."""
     return _run_cli
+
+
+@pytest.fixture
+def topic_pair(main_stack: Settings) -> Iterator[tuple[str, str]]:
+    """An input and an output topic of one partition, new for this test and deleted after it."""
+    suffix = uuid.uuid4().hex[:8]
+    src, dst = f"test-in-{suffix}", f"test-out-{suffix}"
+    admin = AdminClient({"bootstrap.servers": main_stack.kafka_bootstrap})
+    for future in admin.create_topics([NewTopic(src, 1, 1), NewTopic(dst, 1, 1)]).values():
+        future.result(timeout=30)
+    yield src, dst
+    admin.delete_topics([src, dst])

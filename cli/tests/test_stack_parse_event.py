@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 
 import httpx
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 
 from ctxflow.gateway import Gateway
 from ctxflow.waiting import wait_for
@@ -60,13 +58,9 @@ CASES: list[tuple[bytes | None, str | None, dict]] = [
 ] + [(_with(event_id=f"e{i}"), None, {**VALID_FIELDS, "event_id": f"e{i}"}) for i in range(200)]
 
 
-def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack):
+def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack, topic_pair):
     s = main_stack
-    suffix = uuid.uuid4().hex[:8]
-    src, dst = f"parse-event-in-{suffix}", f"parse-event-out-{suffix}"
-    admin = AdminClient({"bootstrap.servers": s.kafka_bootstrap})
-    for future in admin.create_topics([NewTopic(src, 1, 1), NewTopic(dst, 1, 1)]).values():
-        future.result(timeout=30)
+    src, dst = topic_pair
     producer = Producer({"bootstrap.servers": s.kafka_bootstrap})
     for raw, _, _ in CASES:
         producer.produce(src, value=raw)
@@ -93,7 +87,7 @@ def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack):
         job_id = inserted[0][0]
 
         consumer = Consumer(
-            {"bootstrap.servers": s.kafka_bootstrap, "group.id": f"check-{suffix}", "auto.offset.reset": "earliest"}
+            {"bootstrap.servers": s.kafka_bootstrap, "group.id": f"check-{dst}", "auto.offset.reset": "earliest"}
         )
         consumer.subscribe([dst])
         received = []
@@ -121,4 +115,3 @@ def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack):
                 f"job {job_id} CANCELED",
             )
         gw.close()
-        admin.delete_topics([src, dst])

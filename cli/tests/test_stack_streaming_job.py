@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from pathlib import Path
 
 import httpx
 from confluent_kafka import Consumer, Producer
-from confluent_kafka.admin import AdminClient, NewTopic
 
 from ctxflow.gateway import Gateway
 from ctxflow.waiting import wait_for
@@ -21,13 +19,9 @@ from ctxflow.waiting import wait_for
 EVENTS = 1000
 
 
-def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(main_stack):
+def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(main_stack, topic_pair):
     s = main_stack
-    suffix = uuid.uuid4().hex[:8]
-    src, dst = f"stack-test-in-{suffix}", f"stack-test-out-{suffix}"
-    admin = AdminClient({"bootstrap.servers": s.kafka_bootstrap})
-    for future in admin.create_topics([NewTopic(src, 1, 1), NewTopic(dst, 1, 1)]).values():
-        future.result(timeout=30)
+    src, dst = topic_pair
 
     gw = Gateway(s.gateway_url)
     job_id = None
@@ -35,7 +29,7 @@ def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(ma
         kafka = f"'connector' = 'kafka', 'properties.bootstrap.servers' = '{s.kafka_bootstrap}', 'format' = 'json'"
         gw.rows(
             f"CREATE TABLE clicks (user_id STRING, amount_cents BIGINT) WITH ({kafka}, 'topic' = '{src}', "
-            f"'scan.startup.mode' = 'earliest-offset', 'properties.group.id' = 'stack-test-{suffix}')"
+            f"'scan.startup.mode' = 'earliest-offset', 'properties.group.id' = 'group-{src}')"
         )
         gw.rows(
             f"CREATE TABLE clicks_eur (user_id STRING, amount_eur DECIMAL(10, 2)) WITH ({kafka}, 'topic' = '{dst}')"
@@ -57,7 +51,7 @@ def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(ma
         assert producer.flush(30) == 0
 
         consumer = Consumer(
-            {"bootstrap.servers": s.kafka_bootstrap, "group.id": f"check-{suffix}", "auto.offset.reset": "earliest"}
+            {"bootstrap.servers": s.kafka_bootstrap, "group.id": f"check-{dst}", "auto.offset.reset": "earliest"}
         )
         consumer.subscribe([dst])
         received = []
@@ -94,4 +88,3 @@ def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(ma
         if job_id:  # the test failed before the savepoint: do not leave the job running
             httpx.patch(f"{s.flink_rest_url}/jobs/{job_id}?mode=cancel")
         gw.close()
-        admin.delete_topics([src, dst])
