@@ -1,7 +1,8 @@
 """`make demo`: the whole product on the local stack, bounded in time, with a verdict per scenario.
 
-Steps: topics -> `dbt seed` -> the scenarios' back-dated history -> `dbt run` (the batch profiles
-first, then every streaming job) -> the four scenarios play live while `watch` shows the outputs ->
+Steps: topics -> `dbt seed` -> the scenarios' back-dated history -> `dbt run` (every streaming job, then
+the batch profiles once the contract job has typed the history) -> the four scenarios play live while
+`watch` shows the outputs ->
 a summary of which scenarios produced what they expected. The stack is left running.
 """
 
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -26,7 +28,7 @@ from .simulate.run import send_history, send_timed
 from .simulate.scenarios import NAMES, Scenario, build_scenario
 from .simulate.sink import Sink, Tally
 from .stack.settings import Settings
-from .topics import ensure_contract_topics
+from .topics import ensure_contract_topics, typed_counts, wait_until_typed
 from .watch.command import ReadLoop
 from .watch.state import WatchState
 from .watch.tail import Tail
@@ -100,12 +102,16 @@ def main() -> None:
     created = ensure_contract_topics(admin_client(settings.kafka_bootstrap), PREFIX)
     console.print(f"topics: {len(created)} created")
     dbt("seed")
+    before = typed_counts(settings.kafka_bootstrap, PREFIX)
     with Sink(settings.kafka_bootstrap, PREFIX) as sink:
         history = [e for s in scenarios for e in s.history]
         tally = send_history(sink, history, _no_progress(), "history", len(history))
     console.print(f"history: {tally.total} back-dated events sent")
-    dbt("run", "--select", "user_profiles")
+    # The streaming jobs first: the profiles are computed over the typed topics, which the contract
+    # job fills from the history; then the batch profiles once it has typed all of it.
     dbt("run", "--exclude", "user_profiles")
+    wait_until_typed(settings.kafka_bootstrap, before, Counter(e.topic for e in history), PREFIX)
+    dbt("run", "--select", "user_profiles")
 
     console.print(f"playing {', '.join(NAMES)} live (bounded to {DEMO_BOUND_S} s); Ctrl-C stops")
     scenarios = build_all(seed)

@@ -7,10 +7,13 @@ simulator, which calls the same function).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from confluent_kafka.admin import AdminClient
 
 from .simulate.contract import DEFAULT_PREFIX, INPUTS
-from .simulate.kafka_io import ensure_topics
+from .simulate.kafka_io import ensure_topics, message_counts
+from .waiting import wait_for
 
 OUTPUTS = ("user_profiles", "ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
 # The contract layer's typed topics of the valid input events (models/contract/valid_*.sql).
@@ -38,3 +41,23 @@ def contract_topics(prefix: str = DEFAULT_PREFIX) -> dict[str, dict[str, str]]:
 def ensure_contract_topics(admin: AdminClient, prefix: str = DEFAULT_PREFIX, partitions: int = 1) -> list[str]:
     """Creates the contract topics that do not exist yet; returns their names."""
     return ensure_topics(admin, contract_topics(prefix), partitions)
+
+
+def typed_counts(bootstrap: str, prefix: str = DEFAULT_PREFIX) -> dict[str, int]:
+    """How many valid events the contract layer has written so far, by input (short name)."""
+    counts = message_counts(bootstrap, [prefix + v for v in VALID])
+    return {name: counts[prefix + f"valid.{name}"] for name in INPUTS}
+
+
+def wait_until_typed(
+    bootstrap: str, before: dict[str, int], sent: Counter[str], prefix: str = DEFAULT_PREFIX, timeout_s: float = 120
+) -> None:
+    """Waits until the contract layer has written (at least) the `sent` valid events of each input to
+    its typed topic since the counts `before`: what a batch model over the typed topics then reads
+    includes them (e.g. the profiles over back-filled history)."""
+
+    def caught_up() -> bool:
+        now = typed_counts(bootstrap, prefix)
+        return all(now[name] - before.get(name, 0) >= n for name, n in sent.items())
+
+    wait_for(caught_up, f"the contract layer to type {sum(sent.values())} events", timeout_s=timeout_s, every_s=1)

@@ -1,18 +1,21 @@
 """Gift and car (the e-commerce and car maker stories) end to end: contrasting sessions get the
 labels of their story. The gift story's historical profile is the batch model's: the history goes to
-the input topics, `dbt run --select user_profiles` computes the profiles, then the live sessions."""
+the input topics, the contract job types it, `dbt run --select user_profiles` computes the profiles,
+then the live sessions."""
 
 from __future__ import annotations
 
 import dataclasses
 import random
 import time
+from collections import Counter
 
 from dbt_project import Project, poll_until, wait_for_expectations
 from rich.progress import Progress
 
 from ctxflow.simulate.run import play, send_history
 from ctxflow.simulate.scenarios import build_scenario
+from ctxflow.topics import typed_counts, wait_until_typed
 
 pytest_plugins = ["conftest_models"]
 
@@ -25,8 +28,11 @@ def test_gift_session_is_gift_for_a_woman_55_plus_and_usual_session_is_self(proj
     users = (f"gift-{seed}", f"self-{seed}")
     assert {e.key for e in scenario.history} == set(users)
 
+    before = typed_counts(project.bootstrap, project.prefix)
     with project.sink() as sink:
         send_history(sink, scenario.history, Progress(disable=True), "history")
+    # the profiles read the typed topics: only once the contract job has typed the whole history
+    wait_until_typed(project.bootstrap, before, Counter(e.topic for e in scenario.history), project.prefix)
     project.dbt("run", "--select", "user_profiles")
 
     # the batch model profiled both users from their history: men 25-34, the segment the gift deviates from

@@ -118,6 +118,20 @@ class Record:
     timestamp_ms: int  # Kafka's timestamp: when the producer created the message
 
 
+def message_counts(bootstrap: str, topics: list[str]) -> dict[str, int]:
+    """Each topic's end offsets summed over its partitions: how many messages it has ever had."""
+    consumer = Consumer({**_quiet(bootstrap, 5), "group.id": f"ctxflow-count-{time.time_ns()}"})
+    try:
+        counts = {}
+        for topic in topics:
+            meta = consumer.list_topics(topic, timeout=10).topics[topic]
+            ends = [consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in meta.partitions]
+            counts[topic] = sum(ends)
+        return counts
+    finally:
+        consumer.close()
+
+
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60) -> list[Record]:
     """Everything in `topic` now, every partition, up to the end offsets seen at the start (tests, checks)."""
     consumer = Consumer(
