@@ -13,7 +13,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 
 import click
@@ -110,7 +109,7 @@ def main() -> None:
     # The streaming jobs first: the profiles are computed over the typed topics, which the contract
     # job fills from the history; then the batch profiles once it has typed all of it.
     dbt("run", "--exclude", "user_profiles")
-    wait_until_typed(settings.kafka_bootstrap, before, Counter(e.topic for e in history), PREFIX)
+    wait_until_typed(settings.kafka_bootstrap, before, history, PREFIX)
     dbt("run", "--select", "user_profiles")
 
     console.print(f"playing {', '.join(NAMES)} live (bounded to {DEMO_BOUND_S} s); Ctrl-C stops")

@@ -8,10 +8,12 @@ simulator, which calls the same function).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 
 from confluent_kafka.admin import AdminClient
 
-from .simulate.contract import DEFAULT_PREFIX, INPUTS
+from .simulate.contract import DEFAULT_PREFIX, INPUTS, KEYS
+from .simulate.events import Event
 from .simulate.kafka_io import ensure_topics, message_counts
 from .waiting import wait_for
 
@@ -50,11 +52,16 @@ def typed_counts(bootstrap: str, prefix: str = DEFAULT_PREFIX) -> dict[str, int]
 
 
 def wait_until_typed(
-    bootstrap: str, before: dict[str, int], sent: Counter[str], prefix: str = DEFAULT_PREFIX, timeout_s: float = 120
+    bootstrap: str,
+    before: dict[str, int],
+    events: Iterable[Event],
+    prefix: str = DEFAULT_PREFIX,
+    timeout_s: float = 120,
 ) -> None:
-    """Waits until the contract layer has written (at least) the `sent` valid events of each input to
-    its typed topic since the counts `before`: what a batch model over the typed topics then reads
-    includes them (e.g. the profiles over back-filled history)."""
+    """Waits until the contract layer has typed the valid `events` sent since the counts `before` (each
+    distinct contract key once: it drops re-delivered copies), so that a batch model over the typed
+    topics then reads them (e.g. the profiles over back-filled history)."""
+    sent = Counter(topic for topic, _ in {(e.topic, e.value[KEYS[e.topic]]) for e in events})
 
     def caught_up() -> bool:
         now = typed_counts(bootstrap, prefix)
