@@ -13,6 +13,7 @@ from ctxflow.bench.config import Config
 from ctxflow.bench.drain import Round, all_caught_up, caught_up, drain_moment, refresh_interval_ms, remaining
 from ctxflow.bench.flinkrest import (
     POSITION,
+    gc_time_metrics,
     is_bench_kpi_job,
     is_project_job,
     metric_topic,
@@ -279,3 +280,17 @@ def test_knobs_come_from_the_environment_and_bad_ones_say_which(monkeypatch):
     monkeypatch.setenv("CTXFLOW_BENCH_KPI_GROUPS", "60")
     with pytest.raises(SystemExit, match="KPI_GROUPS"):
         Config()
+
+
+def test_gc_time_metrics_are_the_collectors_not_their_sum():
+    names = [
+        "Status.JVM.GarbageCollector.G1_Young_Generation.Time",
+        "Status.JVM.GarbageCollector.G1_Young_Generation.Count",
+        "Status.JVM.GarbageCollector.G1_Old_Generation.Time",
+        "Status.JVM.GarbageCollector.All.Time",
+        "Status.JVM.Memory.Heap.Used",
+    ]
+    assert gc_time_metrics(names) == [
+        "Status.JVM.GarbageCollector.G1_Young_Generation.Time",
+        "Status.JVM.GarbageCollector.G1_Old_Generation.Time",
+    ]

@@ -168,6 +168,17 @@ class FlinkRest:
             }
         return out
 
+    def taskmanager_gc_ms(self) -> int:
+        """Milliseconds the TaskManagers' JVMs have spent in garbage collection since they started."""
+        total = 0
+        for tm in self.get("/taskmanagers")["taskmanagers"]:
+            names = [m["id"] for m in self.get(f"/taskmanagers/{tm['id']}/metrics")]
+            wanted = gc_time_metrics(names)
+            if wanted:
+                values = self.get(f"/taskmanagers/{tm['id']}/metrics", get=",".join(wanted))
+                total += sum(int(float(m["value"])) for m in values)
+        return total
+
     def wait_finished(self, jids: list[str], timeout_s: float) -> dict[str, dict]:
         """Waits until every job is FINISHED (or failed: raises); returns each job's detail."""
 
@@ -179,6 +190,13 @@ class FlinkRest:
             return details if all(d["state"] == "FINISHED" for d in details.values()) else None
 
         return wait_for(finished, f"{len(jids)} bounded jobs to finish", timeout_s=timeout_s, every_s=0.5)
+
+
+def gc_time_metrics(names: list[str]) -> list[str]:
+    """The per-collector GC time metrics among a TaskManager's metric names (not the `All` sum, which
+    would count them twice)."""
+    prefix = "Status.JVM.GarbageCollector."
+    return [n for n in names if n.startswith(prefix) and n.endswith(".Time") and n != prefix + "All.Time"]
 
 
 def source_window_ms(details: list[dict]) -> tuple[int | None, int | None]:

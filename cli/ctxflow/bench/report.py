@@ -173,6 +173,15 @@ def _profile(p: dict) -> list[str]:
     return [*lines, ""]
 
 
+def _gc(during: dict, after: dict) -> str:
+    """Time in garbage collection between the two snapshots, as seconds and as a share of that span."""
+    if during.get("gc_ms") is None or after.get("gc_ms") is None or not during.get("at_ms") or not after.get("at_ms"):
+        return ""
+    gc_ms, span_ms = after["gc_ms"] - during["gc_ms"], after["at_ms"] - during["at_ms"]
+    share = f" ({gc_ms / span_ms:.0%} of that time)" if span_ms > 0 else ""
+    return f" Garbage collection between the two: {gc_ms / 1000:.1f} s in {span_ms / 1000:.1f} s{share}."
+
+
 def _resources(res: dict) -> list[str]:
     if not res:
         return []
@@ -182,7 +191,7 @@ def _resources(res: dict) -> list[str]:
         "",
         f"TaskManager heap: {_mib(during.get('heap_used_bytes'))} used during the drain, "
         f"{_mib(after.get('heap_used_bytes'))} after it, peak seen {_mib(res.get('heap_peak_bytes'))} "
-        f"(of {_mib(after.get('heap_max_bytes') or during.get('heap_max_bytes'))}).",
+        f"(of {_mib(after.get('heap_max_bytes') or during.get('heap_max_bytes'))}).{_gc(during, after)}",
         "",
         "| job | checkpointed state during | after the drain |",
         "|---|---|---|",

@@ -1,10 +1,11 @@
-"""Step 5: state and memory. TaskManager heap and every job's latest completed checkpoint."""
+"""Step 5: state and memory. TaskManager heap, its time in garbage collection, and every job's latest
+completed checkpoint."""
 
 from __future__ import annotations
 
 import httpx
 
-from .flinkrest import short_job_name
+from .flinkrest import now_ms, short_job_name
 from .session import Session
 
 
@@ -19,6 +20,8 @@ def snapshot(s: Session, jobs: dict[str, str]) -> dict:
     return {
         "heap_used_bytes": sum(h["heap_used"] or 0 for h in heap.values()),
         "heap_max_bytes": sum(h["heap_max"] or 0 for h in heap.values()),
+        "gc_ms": s.rest.taskmanager_gc_ms(),  # cumulative: the report shows the difference between snapshots
+        "at_ms": now_ms(),
         "checkpoints": checkpoints,
         "state_size_bytes": sum((c or {}).get("state_size_bytes") or 0 for c in checkpoints.values()),
     }
