@@ -39,9 +39,8 @@ def _kind(sql_type: str) -> type:
         raise ValueError(f"event contract: unknown type {sql_type!r} (known: {known})") from None
 
 
-def load_contract(path: Path = PROJECT_FILE) -> dict[str, tuple[Field, ...]]:
+def _fields(spec: dict) -> dict[str, tuple[Field, ...]]:
     """The input events' fields, in the order of the contract, by short topic name."""
-    spec = yaml.safe_load(path.read_text())["vars"]["event_contract"]
     return {
         event: tuple(
             Field(
@@ -57,11 +56,10 @@ def load_contract(path: Path = PROJECT_FILE) -> dict[str, tuple[Field, ...]]:
     }
 
 
+_SPEC = yaml.safe_load(PROJECT_FILE.read_text())["vars"]["event_contract"]  # read once, at import
 # Short topic names; the full name is prefix + short name (`ctx.plays` by default).
-INPUTS: dict[str, tuple[Field, ...]] = load_contract()
-KEYS: dict[str, str] = {
-    event: body["key"] for event, body in yaml.safe_load(PROJECT_FILE.read_text())["vars"]["event_contract"].items()
-}
+INPUTS: dict[str, tuple[Field, ...]] = _fields(_SPEC)
+KEYS: dict[str, str] = {event: body["key"] for event, body in _SPEC.items()}  # each input's dedup key
 
 
 def allowed(event: str, field: str) -> tuple[str, ...]:

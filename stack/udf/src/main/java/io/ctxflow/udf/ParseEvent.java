@@ -47,10 +47,9 @@ public class ParseEvent extends TableFunction<RowData> {
     static final String EMPTY = "empty message value";
     static final String INVALID_JSON = "invalid JSON";
 
-    // The spec is a literal, the same on every call: parsed once per instance, compared by equality
-    // (by reference first: the planner hands over the same literal object on every call).
+    // The spec is a literal: the planner hands over the same object on every call, so the lookup by
+    // text runs once per instance.
     private transient StringData specData;
-    private transient String specText;
     private transient EventContract contract;
 
     /** One EventContract per spec text in the JVM, so that calls can be compared by reference. */
@@ -90,11 +89,7 @@ public class ParseEvent extends TableFunction<RowData> {
 
     private EventContract contractFor(StringData spec) {
         if (spec != specData || contract == null) {
-            String text = spec == null ? null : spec.toString();
-            if (contract == null || !text.equals(specText)) {
-                contract = CONTRACTS.computeIfAbsent(text, EventContract::parse);
-                specText = text;
-            }
+            contract = CONTRACTS.computeIfAbsent(spec.toString(), EventContract::parse);
             specData = spec;
         }
         return contract;
