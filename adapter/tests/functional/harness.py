@@ -161,8 +161,15 @@ def topic_records(topic: str, deadline_s: float = 60, at_least: int = 1) -> list
     records arrived or the deadline passed (a streaming job needs a moment to write)."""
     from confluent_kafka import Consumer, TopicPartition
 
+    # earliest: offset 0 of a topic the job has not written yet is "out of range", and the default
+    # reset (latest) would then skip the records written while we poll
     consumer = Consumer(
-        {"bootstrap.servers": BOOTSTRAP, "group.id": uuid.uuid4().hex, "enable.auto.commit": False}
+        {
+            "bootstrap.servers": BOOTSTRAP,
+            "group.id": uuid.uuid4().hex,
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+        }
     )
     consumer.assign([TopicPartition(topic, 0, 0)])
     records = []
