@@ -25,6 +25,21 @@
 
 
 {#
+  Counts of distinct events (where `condition` holds, if given). The typed topics of plays and page views
+  are written at-least-once (README, "Delivery guarantees"): after a process dies, the contract job writes
+  again what came after its last checkpoint. Counting event ids rather than rows makes every count over
+  them come out the same as in a run without the fault.
+#}
+{% macro count_events(condition=none, id='event_id') -%}
+  {%- if condition is none -%}
+    COUNT(DISTINCT {{ id }})
+  {%- else -%}
+    COUNT(DISTINCT CASE WHEN {{ condition }} THEN {{ id }} END)
+  {%- endif -%}
+{%- endmacro %}
+
+
+{#
   Campaign KPIs from per-window sums: a ratio is NULL when its denominator is zero, money keeps two
   decimals (DECIMAL arithmetic, so results match a reference to the cent).
 #}

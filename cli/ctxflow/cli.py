@@ -52,6 +52,13 @@ def down() -> None:
 
 
 @stack.command()
+@click.argument("service", type=click.Choice(["kafka", "jobmanager", "taskmanager", "sql-gateway"]))
+def restart(service: str) -> None:
+    """Stop one service and start it again (then wait until the stack is healthy)."""
+    _run(lambda: manager.restart(Settings.from_env(), service, click.echo))
+
+
+@stack.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per service.")
 def status(as_json: bool) -> None:
     """Each service with its PID, ports and health. Exit code 1 unless all are healthy."""

@@ -19,7 +19,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -30,7 +29,7 @@ import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from ctxflow.simulate.events import Event, decode
-from ctxflow.simulate.kafka_io import QUIET_LOGGER, admin_client, read_topic
+from ctxflow.simulate.kafka_io import admin_client, read_topic, reader_config
 from ctxflow.simulate.scenarios import Expectation
 from ctxflow.simulate.sink import Sink
 from ctxflow.stack.settings import Settings
@@ -98,14 +97,7 @@ class Tail:
 
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.topic = topic
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": f"ctxflow-e2e-{uuid.uuid4().hex}",
-                "enable.auto.commit": False,
-                "logger": QUIET_LOGGER,
-            }
-        )
+        self.consumer = Consumer(reader_config(bootstrap, "e2e-tail"))
         partitions = self.consumer.list_topics(topic, timeout=10).topics[topic].partitions
         self.consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
         self.records: list[tuple[float, Record]] = []

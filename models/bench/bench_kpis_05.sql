@@ -2,7 +2,7 @@
     enabled=bench_kpi_enabled(5),
     materialized='streaming_table',
     job_group=bench_kpi_group(5),
-    connector_properties=kafka_append_topic('bench_kpis_05', 'country'),
+    connector_properties=kafka_append_topic('bench_kpis_05', 'country', 'exactly-once'),
 ) }}
 -- Benchmark only (make bench): model 5 of the widened KPI layer, see macros/bench_kpis.sql.
 {{ bench_kpi_model(5) }}

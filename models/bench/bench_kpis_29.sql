@@ -2,7 +2,7 @@
     enabled=bench_kpi_enabled(29),
     materialized='streaming_table',
     job_group=bench_kpi_group(29),
-    connector_properties=kafka_append_topic('bench_kpis_29', 'country'),
+    connector_properties=kafka_append_topic('bench_kpis_29', 'country', 'exactly-once'),
 ) }}
 -- Benchmark only (make bench): model 29 of the widened KPI layer, see macros/bench_kpis.sql.
 {{ bench_kpi_model(29) }}

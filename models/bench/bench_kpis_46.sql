@@ -2,7 +2,7 @@
     enabled=bench_kpi_enabled(46),
     materialized='streaming_table',
     job_group=bench_kpi_group(46),
-    connector_properties=kafka_append_topic('bench_kpis_46', 'country'),
+    connector_properties=kafka_append_topic('bench_kpis_46', 'country', 'exactly-once'),
 ) }}
 -- Benchmark only (make bench): model 46 of the widened KPI layer, see macros/bench_kpis.sql.
 {{ bench_kpi_model(46) }}

@@ -2,7 +2,7 @@
     enabled=bench_kpi_enabled(48),
     materialized='streaming_table',
     job_group=bench_kpi_group(48),
-    connector_properties=kafka_append_topic('bench_kpis_48', 'country'),
+    connector_properties=kafka_append_topic('bench_kpis_48', 'country', 'exactly-once'),
 ) }}
 -- Benchmark only (make bench): model 48 of the widened KPI layer, see macros/bench_kpis.sql.
 {{ bench_kpi_model(48) }}

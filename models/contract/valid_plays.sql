@@ -1,4 +1,4 @@
-{{ config(connector_properties=kafka_append_topic('valid.plays', 'user_id')) }}
+{{ config(connector_properties=kafka_append_topic('valid.plays', 'user_id', 'at-least-once')) }}
 -- sqlfluff's flink dialect cannot parse LATERAL TABLE (the parser call in macros/parse_events.sql)
 -- noqa: disable=PRS
 -- The valid events of ctx.plays: typed per the event contract and deduplicated (macros/parse_events.sql).

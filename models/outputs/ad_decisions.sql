@@ -1,6 +1,6 @@
 {{ config(
     job_group='ads',
-    connector_properties=kafka_append_topic('ad_decisions', 'request_id'),
+    connector_properties=kafka_append_topic('ad_decisions', 'request_id', 'at-least-once'),
 ) }}
 -- depends_on: {{ ref('ad_eligibility') }}
 -- One decision per ad request: a whitelisted category when the user's context has one, otherwise the

@@ -1,4 +1,4 @@
-{{ config(connector_properties=kafka_append_topic('campaign_kpis', 'campaign_id')) }}
+{{ config(connector_properties=kafka_append_topic('campaign_kpis', 'campaign_id', 'exactly-once')) }}
 -- Campaign KPIs in event time: each minute (TUMBLE) and the running total of the day so far, emitted
 -- every minute (CUMULATE). A window is final once the watermark passes it, i.e. after the allowed
 -- lateness; late events inside that lateness are counted, later ones are not.

@@ -10,7 +10,7 @@ with play_facets as (
         user_id,
         case when grouping(genre) = 0 then 'genre' else 'audience' end as facet,
         coalesce(genre, audience) as facet_value,
-        count(*) as n
+        {{ count_events() }} as n
     from {{ ref('stg_plays') }}
     group by grouping sets ((user_id, genre), (user_id, audience))
 ),
@@ -24,7 +24,7 @@ shop_facets as (
             else 'age_band'
         end as facet,
         coalesce(category, target_gender, target_age_band) as facet_value,
-        count(*) as n
+        {{ count_events() }} as n
     from {{ ref('stg_page_views') }}
     where site = 'shop'
     group by grouping sets ((user_id, category), (user_id, target_gender), (user_id, target_age_band))

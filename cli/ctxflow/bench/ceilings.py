@@ -14,6 +14,7 @@ from confluent_kafka import Consumer, TopicPartition
 
 from ..gateway import Gateway
 from ..simulate.contract import INPUTS
+from ..simulate.kafka_io import reader_config
 from .flinkrest import source_window_ms
 from .session import Session
 from .system import CpuSampler
@@ -31,14 +32,7 @@ def bounded_offsets(ends: dict[int, int]) -> str:
 
 def broker_ceiling(s: Session, ends: dict[str, dict[int, int]]) -> dict:
     cpu = CpuSampler(s.settings)
-    consumer = Consumer(
-        {
-            "bootstrap.servers": s.settings.kafka_bootstrap,
-            "group.id": f"ctxflow-bench-raw-{time.time_ns()}",
-            "enable.auto.commit": False,
-            "fetch.max.bytes": 52428800,
-        }
-    )
+    consumer = Consumer(reader_config(s.settings.kafka_bootstrap, "bench-raw", {"fetch.max.bytes": 52428800}))
     todo = {(t, p): end for t, parts in ends.items() for p, end in parts.items() if end > 0}
     consumer.assign([TopicPartition(t, p, 0) for t, p in todo])
     total = sum(todo.values())

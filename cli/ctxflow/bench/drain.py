@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from confluent_kafka import Consumer, TopicPartition
 
+from ..simulate.kafka_io import reader_config
 from .flinkrest import FlinkRest, metric_topic, now_ms
 
 Partition = tuple[str, int]  # (topic as named in Flink's metrics, partition)
@@ -111,7 +112,7 @@ class EndOffsets:
     """End offsets per partition, for topics named as in Flink's metrics."""
 
     def __init__(self, bootstrap: str, prefix: str) -> None:
-        self.consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"ctxflow-bench-ends-{time.time_ns()}"})
+        self.consumer = Consumer(reader_config(bootstrap, "bench-ends"))
         self.prefix = prefix
         self._names: dict[str, str] = {}
 

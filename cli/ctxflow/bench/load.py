@@ -22,7 +22,7 @@ from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 from ..simulate.campaigns import make_campaigns
 from ..simulate.contract import validate
 from ..simulate.events import encode
-from ..simulate.kafka_io import CountingProducer
+from ..simulate.kafka_io import CountingProducer, reader_config
 from ..simulate.pacing import Pacer
 from ..simulate.population import make_users
 from ..simulate.traffic import live_events
@@ -177,14 +177,7 @@ class OutputListener(threading.Thread):
         super().__init__(daemon=True)
         self.loader = loader
         self.decisions, self.eligibility = prefix + "ad_decisions", prefix + "ad_eligibility"
-        self.consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": f"ctxflow-bench-{time.time_ns()}",
-                "enable.auto.commit": False,
-                "fetch.wait.max.ms": 10,
-            }
-        )
+        self.consumer = Consumer(reader_config(bootstrap, "bench-latency", {"fetch.wait.max.ms": 10}))
         self.consumer.assign([TopicPartition(t, 0, OFFSET_END) for t in (self.decisions, self.eligibility)])
         self.decision_ms: dict[str, float] = {}
         self.context_ms: dict[str, float] = {}

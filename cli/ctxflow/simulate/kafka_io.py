@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -27,6 +28,19 @@ def _quiet(bootstrap: str, timeout_s: float) -> dict:
         "bootstrap.servers": bootstrap,
         "socket.connection.setup.timeout.ms": int(timeout_s * 1000),
         "logger": QUIET_LOGGER,
+    }
+
+
+def reader_config(bootstrap: str, purpose: str, extra: dict | None = None, timeout_s: float = 5) -> dict:
+    """Settings of every consumer of ours: a private group that never commits, reading only committed
+    records. Flink's exactly-once sinks write in Kafka transactions; a read_uncommitted reader would see
+    the rows of a transaction a restart aborted, and count them twice (README, "Delivery guarantees")."""
+    return {
+        **_quiet(bootstrap, timeout_s),
+        "group.id": f"ctxflow-{purpose}-{os.getpid()}-{time.time_ns()}",
+        "enable.auto.commit": False,
+        "isolation.level": "read_committed",
+        **(extra or {}),
     }
 
 
@@ -120,7 +134,7 @@ class Record:
 
 def message_counts(bootstrap: str, topics: list[str]) -> dict[str, int]:
     """Each topic's end offsets summed over its partitions: how many messages it has ever had."""
-    consumer = Consumer({**_quiet(bootstrap, 5), "group.id": f"ctxflow-count-{time.time_ns()}"})
+    consumer = Consumer(reader_config(bootstrap, "count"))
     try:
         counts = {}
         for topic in topics:
@@ -133,10 +147,10 @@ def message_counts(bootstrap: str, topics: list[str]) -> dict[str, int]:
 
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 60) -> list[Record]:
-    """Everything in `topic` now, every partition, up to the end offsets seen at the start (tests, checks)."""
-    consumer = Consumer(
-        {**_quiet(bootstrap, 5), "group.id": f"ctxflow-read-{time.time_ns()}", "enable.auto.commit": False}
-    )
+    """Everything committed in `topic` now, every partition, up to the end offsets seen at the start (tests,
+    checks). A transactional topic ends with a commit marker that no message carries, or with a transaction
+    still open: a partition is also done when the reader reaches the end of what is committed."""
+    consumer = Consumer(reader_config(bootstrap, "read", {"enable.partition.eof": True}))
     try:
         meta = consumer.list_topics(topic, timeout=10).topics[topic]
         if meta.error is not None:
@@ -155,6 +169,8 @@ def read_topic(bootstrap: str, topic: str, timeout_s: float = 60) -> list[Record
                 if msg.error() is None:
                     out.append(Record(topic, msg.partition(), msg.offset(), msg.key(), msg.value(), msg.timestamp()[1]))
                     done[msg.partition()] = msg.offset() + 1 >= ends[msg.partition()]
+                elif msg.error().code() == KafkaError._PARTITION_EOF:
+                    done[msg.partition()] = True
             return all(done.values())
 
         wait_for(everything_read, f"the end of {topic}", timeout_s=timeout_s, every_s=0)

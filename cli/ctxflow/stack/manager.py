@@ -1,6 +1,7 @@
-"""up / down / status of the local stack.
+"""up / down / restart / status of the local stack.
 
-`up` is idempotent (a service whose PID file names a live process of ours is left alone), checks
+`up` is idempotent (a service whose PID file names a live process of ours is left alone, a dead one
+is started again), checks
 every port it is about to bind before starting anything, waits for health with a deadline, and on
 any failure stops what it started so nothing is left half-up.
 """
@@ -118,6 +119,22 @@ def down(s: Settings, echo: Echo = print) -> None:
     if busy:
         owners = ", ".join(f"{p}: {processes.port_owner(p) or 'unknown'}" for p in busy)
         raise StackError(f"Stack processes are stopped but ports are still in use ({owners}).")
+
+
+def restart(s: Settings, name: str, echo: Echo = print) -> None:
+    """Stop one service (if it runs) and start it again, then wait until the whole stack is healthy.
+    Flink's jobs survive a TaskManager or broker restart (they restart from their last checkpoint);
+    a JobManager restart loses them (no HA locally): `dbt run` brings them back (README)."""
+    services = {svc.name: svc for svc in build(s)}
+    if name not in services:
+        raise StackError(f"No service {name!r}: the stack's services are {', '.join(services)}.")
+    svc = services[name]
+    pid = _stop_one(svc, s)
+    echo(f"{name:12} {f'stopped (pid {pid})' if pid else 'was not running'}")
+    busy = [port for port in svc.ports if not processes.wait_port_free(port, 15)]
+    if busy:
+        raise StackError(f"{name} is stopped but its ports are still in use: {busy}.")
+    up(s, echo)
 
 
 def status(s: Settings) -> list[ServiceStatus]:

@@ -7,13 +7,12 @@ between would be lost; and --once needs those offsets anyway, to know when it ha
 
 from __future__ import annotations
 
-import os
 import time
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 
 from ..simulate.contract import OUTPUTS, full_topic
-from ..simulate.kafka_io import QUIET_LOGGER, admin_client
+from ..simulate.kafka_io import admin_client, reader_config
 from .records import OutputRecord, decode_record
 
 
@@ -21,17 +20,9 @@ class Tail:
     def __init__(self, bootstrap: str, prefix: str, from_beginning: bool) -> None:
         self._admin = admin_client(bootstrap)  # fails fast when Kafka is not there
         self._short = {full_topic(t, prefix): t for t in OUTPUTS}
-        self._consumer = Consumer(
-            {
-                "bootstrap.servers": bootstrap,
-                "group.id": f"ctxflow-watch-{os.getpid()}-{time.time_ns()}",  # never commits: a private reader
-                "enable.auto.commit": False,
-                # EOF events tell --once it reached the end even when the last offsets are transaction
-                # markers (Flink's exactly-once sinks write them), which no message ever carries
-                "enable.partition.eof": True,
-                "logger": QUIET_LOGGER,
-            }
-        )
+        # EOF events tell --once it reached the end even when the last offsets are transaction markers
+        # (Flink's exactly-once sinks write them), which no message ever carries
+        self._consumer = Consumer(reader_config(bootstrap, "watch", {"enable.partition.eof": True}))
         self._from_beginning = from_beginning
         self.assigned: set[str] = set()
         self._end: dict[tuple[str, int], int] = {}  # end offsets when first assigned: what --once must read
