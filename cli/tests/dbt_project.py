@@ -126,6 +126,8 @@ class Project:
 
     settings: Settings
     prefix: str
+    # the environment dbt runs in: the CTXFLOW_* ports of `settings` (the profile reads them)
+    env: dict[str, str] | None = None
 
     @property
     def bootstrap(self) -> str:
@@ -137,7 +139,7 @@ class Project:
     def dbt(self, *args: str, timeout_s: float = 900) -> subprocess.CompletedProcess:
         """`dbt ARGS --vars {topic_prefix: PREFIX}` in the project; fails the test when dbt fails."""
         cmd = [str(DBT), *args, "--profiles-dir", "profiles", "--vars", json.dumps({"topic_prefix": self.prefix})]
-        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=os.environ.copy())
+        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=self.env or os.environ.copy())
         assert out.returncode == 0, f"{' '.join(cmd)} failed:\n{out.stdout[-6000:]}\n{out.stderr[-3000:]}"
         return out
 
@@ -216,9 +218,10 @@ def wait_for_expectations(project: Project, expectations: list[Expectation], tim
         pytest.fail(f"{err}:\n" + "\n".join(last))
 
 
-def deploy(settings: Settings, prefix: str) -> Project:
-    """Topics of `prefix`, then `dbt seed` and `dbt run`: every streaming job RUNNING on the stack."""
-    proj = Project(settings, prefix)
+def deploy(settings: Settings, prefix: str, env: dict[str, str] | None = None) -> Project:
+    """Topics of `prefix`, then `dbt seed` and `dbt run`: every streaming job RUNNING on the stack
+    (the one of `env`'s CTXFLOW_* ports, default the process's)."""
+    proj = Project(settings, prefix, env)
     ensure_contract_topics(admin_client(proj.bootstrap), prefix)
     proj.dbt("seed")
     proj.dbt("run")

@@ -1,0 +1,209 @@
+"""One fault test's run: the project on the reference and the faulted stack, the same live stream sent to
+both, a process of the faulted stack killed (`kill -9`) in the middle and started again, then the outputs
+compared (outputs.py) once the reference is complete.
+
+The stream is the simulator's live traffic (plays, page views, ad requests, campaign events) with 1 % of
+malformed events, sent at RATE for SECONDS. A last campaign event stamped three minutes ahead moves the
+event-time watermark past every minute of the stream, so every KPI window of the stream is final.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+
+import httpx
+from dbt_project import REPO, Project, StampingSink, deploy
+
+from ctxflow.simulate.campaigns import make_campaigns, reference_kpis
+from ctxflow.simulate.events import Event
+from ctxflow.simulate.pacing import Pacer
+from ctxflow.simulate.population import make_users
+from ctxflow.simulate.sink import Tally
+from ctxflow.simulate.traffic import live_events
+from ctxflow.stack import processes
+from ctxflow.stack.services import build, marker_of
+from ctxflow.stack.settings import Settings
+from ctxflow.waiting import wait_for
+
+from .outputs import Row, Snapshot, clean, compare, snapshot
+
+RATE = 100  # events/s
+SECONDS = 60
+FAULT_AT_S = 20
+AWAY_S = 5  # how long the killed process stays dead
+MALFORMED = 0.01
+LATENESS_MS = 60_000  # var allowed_lateness_seconds
+FLUSH_AHEAD_MS = 180_000  # within the contract's max_future_skew_minutes (5)
+SEED = 11
+JOBS = 4  # contract, ads, shopping, campaign_kpis
+
+
+@dataclass(frozen=True)
+class FaultStack:
+    settings: Settings
+    env: dict[str, str]  # CTXFLOW_* of this stack, for `ctxflow stack ...` and dbt
+
+    def cli(self, *args: str, timeout_s: float = 300) -> subprocess.CompletedProcess:
+        """`ctxflow ARGS` on this stack; fails the test when it fails."""
+        argv = [sys.executable, "-m", "ctxflow.cli", *args]
+        out = subprocess.run(argv, capture_output=True, text=True, env=self.env, timeout=timeout_s)
+        assert out.returncode == 0, f"ctxflow {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}"
+        return out
+
+
+@dataclass
+class Outcome:
+    fault: str
+    events_in: int  # sent to each stack, acknowledged by Kafka
+    malformed_in: int
+    recovered_s: float  # kill -> every job's every task RUNNING again
+    rows: list[Row]
+
+    def save(self) -> None:
+        """target/reliability/<fault>.json: the figures RELIABILITY.md quotes."""
+        out = REPO / "target" / "reliability"
+        out.mkdir(parents=True, exist_ok=True)
+        (out / f"{self.fault}.json").write_text(json.dumps(asdict(self), indent=2))
+
+    def table(self) -> str:
+        head = f"{self.fault}: {self.events_in} events in ({self.malformed_in} malformed)"
+        lines = [f"{head}, recovered in {self.recovered_s:.0f} s"]
+        lines += [
+            f"  {r.output:15} {r.guarantee:28} reference {r.reference:5}  lost {r.lost}  duplicated {r.duplicated}"
+            + (f"  identical replayed copies {r.replayed}" if r.replayed else "")
+            for r in self.rows
+        ]
+        return "\n".join(lines)
+
+
+def kill(stack: FaultStack, service: str) -> int:
+    """`kill -9` of one of the stack's processes, found by its PID file (never by name)."""
+    svc = next(s for s in build(stack.settings) if s.name == service)
+    pid = processes.read_pid(svc.pid_file(stack.settings), marker_of(stack.settings))
+    assert pid is not None, f"{service} of the fault stack is not running"
+    os.kill(pid, signal.SIGKILL)
+    return pid
+
+
+def all_tasks_running(settings: Settings) -> bool:
+    """JOBS jobs RUNNING on the stack, every task of each RUNNING too (a restarted job is RUNNING before
+    its tasks are)."""
+    try:
+        jobs = httpx.get(f"{settings.flink_rest_url}/jobs/overview", timeout=5).json()["jobs"]
+    except httpx.HTTPError:
+        return False
+    running = [j for j in jobs if j["state"] == "RUNNING"]
+    if len(running) < JOBS:
+        return False
+    for job in running:
+        tasks = job["tasks"]
+        if tasks["running"] != tasks["total"]:
+            return False
+    return True
+
+
+def _deploy_both(main: Settings, stack: FaultStack) -> tuple[Project, Project]:
+    prefix = f"fault{uuid.uuid4().hex[:6]}."
+    with ThreadPoolExecutor(2) as pool:
+        ref = pool.submit(deploy, main, prefix)
+        got = pool.submit(deploy, stack.settings, prefix, stack.env)
+        return ref.result(), got.result()
+
+
+def _stream(ref: Project, got: Project, on_fault: Callable[[], None]) -> tuple[StampingSink, Event]:
+    """Sends the stream to both stacks, calls on_fault() FAULT_AT_S in; returns the reference's sink (what
+    was sent) and the flush event."""
+    users, campaigns = make_users(SEED, 40), make_campaigns(SEED)
+    events = live_events(users, campaigns, SEED, start_ms=int(time.time() * 1000), rate=RATE)
+    with ref.sink(malformed_rate=MALFORMED, seed=SEED) as a, got.sink(malformed_rate=MALFORMED, seed=SEED) as b:
+        ta, tb, pacer = Tally(), Tally(), Pacer(RATE)
+        sent, faulted = 0, False
+        while sent < RATE * SECONDS:
+            for _ in range(min(pacer.take(), RATE * SECONDS - sent)):
+                event = next(events)
+                a.send(event, ta)
+                b.send(event, tb)
+                sent += 1
+            if not faulted and pacer.elapsed() >= FAULT_AT_S:
+                on_fault()
+                faulted = True
+        last = next(e for e in reversed([e for e, _, kind in a.sent if kind is None]) if e.topic == "campaign_events")
+        flush = Event(
+            "campaign_events",
+            last.key,
+            {**last.value, "event_id": f"flush-{uuid.uuid4().hex}", "ts": int(time.time() * 1000) + FLUSH_AHEAD_MS},
+        )
+        a.send(flush, ta)
+        b.send(flush, tb)
+    return a, flush
+
+
+def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Callable[[], None]) -> Outcome:
+    """The whole fault test; `recover()` brings the killed `service` back (it runs AWAY_S after the kill)."""
+    ref, got = _deploy_both(main, stack)
+    killed: dict[str, float] = {}
+    restarter: list[threading.Thread] = []
+    errors: list[BaseException] = []
+
+    def come_back() -> None:
+        try:
+            time.sleep(AWAY_S)  # the length of the outage, not a wait for something to happen
+            recover()
+        except BaseException as err:  # reported by the main thread
+            errors.append(err)
+
+    def fault() -> None:
+        kill(stack, service)
+        killed["at"] = time.monotonic()
+        restarter.append(threading.Thread(target=come_back, daemon=True))
+        restarter[0].start()
+
+    sink, flush = _stream(ref, got, fault)
+    restarter[0].join(timeout=600)
+    assert not errors, f"bringing {service} back failed: {errors[0]}"
+    wait_for(lambda: all_tasks_running(stack.settings), "every job of the fault stack RUNNING again", timeout_s=300)
+    recovered_s = time.monotonic() - killed["at"]
+
+    valid = [e for e, _, kind in sink.sent if kind is None]
+    malformed = len(sink.sent) - len(valid)
+    requests = {e.value["request_id"] for e in valid if e.topic == "ad_requests"}
+    watermark = flush.value["ts"] - LATENESS_MS
+    closed_minutes = [k for k in reference_kpis(valid) if k.window_end <= watermark]
+
+    def reference_complete(snap: Snapshot) -> bool:
+        minutes = sum(n for row, n in snap.rows["campaign_kpis"].items() if json.loads(row)["grain"] == "minute")
+        return (
+            requests <= set(snap.decisions)
+            and sum(snap.rows["dead_letter"].values()) == malformed
+            and minutes >= len(closed_minutes)
+        )
+
+    last: list[list[Row]] = [[]]
+
+    def converged() -> bool:
+        ref_snap = snapshot(ref)
+        if not reference_complete(ref_snap):
+            return False
+        last[0] = compare(ref_snap, snapshot(got))
+        return clean(last[0])
+
+    try:
+        wait_for(converged, "the faulted run's outputs to equal the reference's", timeout_s=300, every_s=5)
+    except TimeoutError:
+        pass  # the outcome's rows say what differs; the test asserts on them
+    if not last[0]:
+        raise AssertionError("the reference run never completed (see the reference stack's jobs)")
+    outcome = Outcome(service, len(sink.sent), malformed, recovered_s, last[0])
+    outcome.save()
+    print(outcome.table())
+    return outcome
