@@ -139,7 +139,8 @@ class Project:
     def dbt(self, *args: str, timeout_s: float = 900) -> subprocess.CompletedProcess:
         """`dbt ARGS --vars {topic_prefix: PREFIX}` in the project; fails the test when dbt fails."""
         cmd = [str(DBT), *args, "--profiles-dir", "profiles", "--vars", json.dumps({"topic_prefix": self.prefix})]
-        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=self.env or os.environ.copy())
+        env = self.env or os.environ.copy()
+        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=env)
         assert out.returncode == 0, f"{' '.join(cmd)} failed:\n{out.stdout[-6000:]}\n{out.stderr[-3000:]}"
         return out
 

@@ -112,6 +112,18 @@ def all_tasks_running(settings: Settings) -> bool:
     return True
 
 
+def restored_from(settings: Settings) -> dict[str, str | None]:
+    """Each RUNNING job's name -> the checkpoint or savepoint it was started from (Flink's checkpoint
+    statistics), None for a job that started empty."""
+    rest = settings.flink_rest_url
+    out = {}
+    for job in httpx.get(f"{rest}/jobs/overview", timeout=10).json()["jobs"]:
+        if job["state"] == "RUNNING":
+            stats = httpx.get(f"{rest}/jobs/{job['jid']}/checkpoints", timeout=10).json()
+            out[job["name"]] = ((stats.get("latest") or {}).get("restored") or {}).get("external_path")
+    return out
+
+
 def _deploy_both(main: Settings, stack: FaultStack) -> tuple[Project, Project]:
     prefix = f"fault{uuid.uuid4().hex[:6]}."
     with ThreadPoolExecutor(2) as pool:
@@ -148,8 +160,9 @@ def _stream(ref: Project, got: Project, on_fault: Callable[[], None]) -> tuple[S
     return a, flush
 
 
-def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Callable[[], None]) -> Outcome:
-    """The whole fault test; `recover()` brings the killed `service` back (it runs AWAY_S after the kill)."""
+def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Callable[[Project], None]) -> Outcome:
+    """The whole fault test; `recover(faulted project)` brings the killed `service` back (it runs AWAY_S
+    after the kill, while the stream goes on)."""
     ref, got = _deploy_both(main, stack)
     killed: dict[str, float] = {}
     restarter: list[threading.Thread] = []
@@ -158,7 +171,7 @@ def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Cal
     def come_back() -> None:
         try:
             time.sleep(AWAY_S)  # the length of the outage, not a wait for something to happen
-            recover()
+            recover(got)
         except BaseException as err:  # reported by the main thread
             errors.append(err)
 

@@ -55,6 +55,10 @@ class FlinkRestClient:
     def config(self) -> dict[str, Any]:
         return self._call("GET", "/config")
 
+    def jobmanager_config(self) -> dict[str, str]:
+        """The cluster's configuration as the JobManager has it (key -> value)."""
+        return {e["key"]: e["value"] for e in self._call("GET", "/jobmanager/config")}
+
     def jobs(self) -> list[Job]:
         data = self._call("GET", "/jobs/overview")
         return [Job(j["jid"], j["name"], j["state"], j.get("start-time", 0)) for j in data.get("jobs", [])]

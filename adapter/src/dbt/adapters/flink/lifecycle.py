@@ -10,6 +10,11 @@ execution_config.  On ``dbt run`` we read ``/jobs/overview`` from the JobManager
 active job with the same name means nothing changed (left alone); a different fingerprint
 means the model changed and its job is replaced.  Nothing is stored outside Flink itself, so
 this works from any machine and survives lost local state.
+
+Every job checkpoints into a directory of its own program, ``<cluster checkpoint dir>/<unique_id>/
+<fingerprint>``. When the program is not running at all (the JobManager restarted without HA and
+forgot its jobs, or the job was cancelled outside dbt), ``dbt run`` resumes it from the newest
+checkpoint retained there instead of starting from scratch, and says so.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlparse
 
 from dbt.adapters.events.logging import AdapterLogger
 
@@ -66,6 +73,30 @@ def fingerprint(insert_sql: str, ddl: list[str], execution_config: dict[str, Any
 
 def job_name(unique_id: str, fp: str) -> str:
     return f"{job_prefix(unique_id)}#{fp}"
+
+
+def checkpoint_dir(rest: FlinkRestClient, name: str) -> str | None:
+    """The checkpoint directory of the program ``name`` (``dbt:<unique_id>#<fingerprint>``) under the
+    cluster's checkpoint directory, or None when the cluster has none configured."""
+    config = rest.jobmanager_config()
+    base = config.get("execution.checkpointing.dir") or config.get("state.checkpoints.dir")
+    if not base:
+        return None
+    unit, fp = name.removeprefix("dbt:").split("#", 1)
+    return f"{base.rstrip('/')}/{unit}/{fp}"
+
+
+def latest_retained_checkpoint(directory: str) -> str | None:
+    """The newest complete checkpoint Flink retained under ``directory`` (``<job id>/chk-<n>/_metadata``),
+    if the directory is on a file system this process can list (the local stack's ``file://``)."""
+    url = urlparse(directory)
+    if url.scheme not in ("", "file"):
+        logger.info(f"Cannot look for retained checkpoints in {directory} from here (only file:// is listed)")
+        return None
+    found = list(Path(unquote(url.path)).glob("*/chk-*/_metadata"))
+    if not found:
+        return None
+    return max(found, key=lambda m: m.stat().st_mtime).parent.as_uri()
 
 
 def model_jobs(rest: FlinkRestClient, unique_id: str) -> list[Job]:
@@ -142,6 +173,16 @@ def deploy(
                     break
 
     config = {"pipeline.name": plan.name}
+    directory = checkpoint_dir(rest, plan.name)
+    if directory:
+        config["execution.checkpointing.dir"] = directory
+    kind, fallback = "savepoint", plan.stateless_fallback
+    if not savepoint and not active and not plan.full_refresh and directory:
+        savepoint = latest_retained_checkpoint(directory)
+        if savepoint:
+            # Same program, so its state maps; if it cannot be read after all, start as before.
+            kind, fallback = "retained checkpoint", True
+            logger.info(f"{plan.name} is not running (JobManager restarted?), resuming: {kind} {savepoint}")
     if not savepoint:
         job_id = submit(config)
         watch_new_job(rest, job_id, grace_period_s)
@@ -150,23 +191,24 @@ def deploy(
     config["execution.savepoint.path"] = savepoint
     # The new query may drop operators; their state must not block the upgrade.
     config["execution.savepoint.ignore-unclaimed-state"] = plan.ignore_unclaimed_state
-    logger.info(f"Starting {plan.name} from savepoint {savepoint}")
+    logger.info(f"Starting {plan.name} from {kind} {savepoint}")
     try:
         job_id = submit(config)
         watch_new_job(rest, job_id, grace_period_s)
-        return f"started job {job_id} (from savepoint {savepoint})"
+        return f"started job {job_id} (from {kind} {savepoint})"
     except Exception as exc:
         # dbt's exceptions put a title line ("Runtime Error") before their message.
         cause = exc.cause if isinstance(exc, JobFailed) else str(getattr(exc, "msg", None) or exc)
-        if not (plan.stateless_fallback and is_restore_failure(cause)):
+        if not (fallback and is_restore_failure(cause)):
             raise
     logger.warning(
-        f"{plan.name}: savepoint {savepoint} cannot be restored into the new job, starting stateless "
+        f"{plan.name}: {kind} {savepoint} cannot be restored into the new job, starting stateless "
         f"instead (Flink: {cause})"
     )
-    job_id = submit({"pipeline.name": plan.name})
+    config = {k: v for k, v in config.items() if not k.startswith("execution.savepoint.")}
+    job_id = submit(config)
     watch_new_job(rest, job_id, grace_period_s)
-    return f"started job {job_id} (stateless: savepoint {savepoint} could not be restored)"
+    return f"started job {job_id} (stateless: {kind} {savepoint} could not be restored)"
 
 
 def stop_jobs_of(
