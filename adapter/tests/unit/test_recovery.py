@@ -44,3 +44,40 @@ def test_the_newest_complete_checkpoint_of_any_earlier_job_of_the_program_is_cho
 
 def test_a_remote_checkpoint_store_is_not_listed_from_the_client():
     assert latest_retained_checkpoint("s3://bucket/ckpt/model.p.m/ff") is None
+
+
+def test_a_jobs_deploy_script_travels_redacted_and_comes_back_with_the_profiles_secrets():
+    from dbt.adapters.flink.lifecycle import SCRIPT_PARAMETER, pack_script, unpack_script
+    from dbt.adapters.flink.redact import unredact_sql
+
+    secret = "'properties.sasl.jaas.config' = 'user=u pw=''s3'''"
+    ddl = f"CREATE TABLE t (a INT) WITH ('connector' = 'kafka', {secret})"
+    packed = pack_script((ddl, "INSERT INTO t SELECT 1"), {"table.exec.state.ttl": "1 d"})
+    key, value = packed.split(":", 1)
+    assert (
+        key == SCRIPT_PARAMETER and "," not in value and ":" not in value
+    )  # Flink's map syntax splits on them
+    statements, config = unpack_script({SCRIPT_PARAMETER: value})
+    assert "s3" not in statements[0] and config == {"table.exec.state.ttl": "1 d"}
+    profile = {"kafka": {"properties.sasl.jaas.config": "user=u pw='s3'"}}
+    assert unredact_sql(statements[0], profile) == ddl
+    assert statements[1] == "INSERT INTO t SELECT 1"
+
+
+def test_the_deploy_script_declares_tables_then_views_then_runs_the_job():
+    from dbt.adapters.flink.groups import Member, deploy_script
+
+    def member(uid: str, sink: str, *upstream: str) -> Member:
+        return Member(
+            uid, f"INSERT INTO {sink} ...", (f"CREATE TABLE {sink}", *upstream), {}, "stateless", "running"
+        )
+
+    a = member("model.p.a", "a", "CREATE TEMPORARY TABLE src", "CREATE TEMPORARY VIEW v AS SELECT * FROM src")
+    b = member("model.p.b", "b", "CREATE TEMPORARY TABLE src", "CREATE TABLE a")
+    assert deploy_script([b, a], "EXECUTE STATEMENT SET ...") == (
+        "CREATE TEMPORARY TABLE src",
+        "CREATE TABLE a",
+        "CREATE TABLE b",
+        "CREATE TEMPORARY VIEW v AS SELECT * FROM src",
+        "EXECUTE STATEMENT SET ...",
+    )

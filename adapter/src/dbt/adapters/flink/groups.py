@@ -8,6 +8,7 @@ one fingerprint over every member.  Everything here is pure logic, no I/O.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 
@@ -29,6 +30,9 @@ class Member:
     grace_period_s: float | None = None
 
 
+_VIEW = re.compile(r"\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMPORARY\s+)?VIEW\b", re.IGNORECASE)
+
+
 def group_id(package: str, name: str) -> str:
     """Takes the place of a unique_id in job names: ``dbt:`` still prefixes every job of ours."""
     return f"group.{package}.{name}"
@@ -42,6 +46,20 @@ def _ordered(members: list[Member]) -> list[Member]:
 def statement_set(members: list[Member]) -> str:
     body = "\n".join(f"{m.insert.strip().rstrip(';')};" for m in _ordered(members))
     return f"EXECUTE STATEMENT SET\nBEGIN\n{body}\nEND"
+
+
+def deploy_script(members: list[Member], job_sql: str) -> tuple[str, ...]:
+    """Every statement that deploys the job of ``members`` in a fresh session: the tables they read and
+    write (each once), then the views over them in declaration order, then ``job_sql``."""
+    statements: list[str] = []
+    for m in _ordered(members):
+        for stmt in (*m.ddl[1:], m.ddl[0]):  # ddl[0] is the member's own sink
+            if stmt not in statements:
+                statements.append(stmt)
+    is_view = [bool(_VIEW.match(stmt)) for stmt in statements]
+    tables = [st for st, view in zip(statements, is_view, strict=True) if not view]
+    views = [st for st, view in zip(statements, is_view, strict=True) if view]
+    return (*tables, *views, job_sql)
 
 
 def explain_statement_set(members: list[Member]) -> str:

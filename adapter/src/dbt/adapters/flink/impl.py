@@ -27,6 +27,7 @@ from dbt.adapters.flink.groups import (
     GroupTracker,
     Member,
     agreed,
+    deploy_script,
     explain_statement_set,
     grace_period,
     group_fingerprint,
@@ -46,7 +47,7 @@ from dbt.adapters.flink.lifecycle import (
     model_jobs,
     stop_jobs_of,
 )
-from dbt.adapters.flink.redact import redact_sql
+from dbt.adapters.flink.redact import redact_sql, unredact_sql
 from dbt.adapters.flink.registry import RelationRegistry
 from dbt.adapters.flink.relation import FlinkRelation
 from dbt.adapters.flink.sqltext import is_query
@@ -588,11 +589,27 @@ class FlinkAdapter(SQLAdapter):
         try:
             if before is not None:
                 before(rest)
-            return deploy(rest, plan, submit, grace_s, check)
+            return deploy(rest, plan, submit, grace_s, check, resubmit=self._resubmit)
         except (JobFailed, FlinkRestError) as exc:
             raise DbtRuntimeError(str(exc)) from None
         finally:
             rest.close()
+
+    def _resubmit(self, statements: list[str], config: dict[str, str]) -> str:
+        """Run a job's stored deploy script (lifecycle.rollback) in a gateway session of its own, whose
+        catalog holds only what the script declares; masked secrets come back from the profile."""
+        session = FlinkSession(self._creds, prepare=None)
+        try:
+            defaults = self._creds.connector_defaults or {}
+            *declarations, job_sql = [unredact_sql(s, defaults) for s in statements]
+            for statement in declarations:
+                session.run(statement, prepare=False)
+            job_id = session.run(job_sql, config, prepare=False).job_id
+        finally:
+            session.close()
+        if not job_id:
+            raise DbtRuntimeError("Flink returned no job id for the previous version's script")
+        return job_id
 
     @available
     def materialize_streaming_table(
@@ -610,6 +627,8 @@ class FlinkAdapter(SQLAdapter):
             job_state=member.job_state,
             full_refresh=full_refresh,
             savepoint_dir=self._creds.savepoint_dir,
+            script=deploy_script([member], member.insert),
+            script_config={"execution.runtime-mode": "streaming", **member.execution_config},
         )
 
         def submit(extra: dict[str, str]) -> str:
@@ -707,6 +726,8 @@ class FlinkAdapter(SQLAdapter):
             savepoint_dir=self._creds.savepoint_dir,
             ignore_unclaimed_state=exec_config.get("execution.savepoint.ignore-unclaimed-state", "true"),
             stateless_fallback=True,
+            script=deploy_script(members, sql),
+            script_config={"execution.runtime-mode": "streaming", **exec_config},
         )
 
         run_config = {"execution.runtime-mode": "streaming", **exec_config}

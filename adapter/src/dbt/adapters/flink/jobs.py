@@ -67,6 +67,11 @@ class FlinkRestClient:
         j = self._call("GET", f"/jobs/{job_id}")
         return Job(j["jid"], j["name"], j["state"], j.get("start-time", 0))
 
+    def job_user_config(self, job_id: str) -> dict[str, Any]:
+        """The job's global job parameters (``pipeline.global-job-parameters``)."""
+        data = self._call("GET", f"/jobs/{job_id}/config")
+        return (data.get("execution-config") or {}).get("user-config") or {}
+
     def root_exception(self, job_id: str) -> str:
         data = self._call("GET", f"/jobs/{job_id}/exceptions")
         entries = (data.get("exceptionHistory") or {}).get("entries") or []

@@ -15,14 +15,21 @@ Every job checkpoints into a directory of its own program, ``<cluster checkpoint
 <fingerprint>``. When the program is not running at all (the JobManager restarted without HA and
 forgot its jobs, or the job was cancelled outside dbt), ``dbt run`` resumes it from the newest
 checkpoint retained there instead of starting from scratch, and says so.
+
+Safe upgrades: every job carries the script that deployed it (its DDL and INSERT, secrets masked) as a
+global job parameter. When the job of a changed model fails at submission or within its grace period,
+the previous version is submitted again from that script, resumed from the savepoint taken for the
+upgrade (or its newest retained checkpoint), and ``dbt run`` fails with the new job's root cause.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import re
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +41,9 @@ from dbt.adapters.events.logging import AdapterLogger
 from dbt.adapters.flink.errors import root_cause
 from dbt.adapters.flink.jobs import FlinkRestClient, Job
 from dbt.adapters.flink.redact import redact_sql
+
+# The global job parameter holding the deploying script (see pack_script).
+SCRIPT_PARAMETER = "ctxflow.script"
 
 logger = AdapterLogger("Flink")
 
@@ -117,6 +127,27 @@ class DeployPlan:
     ignore_unclaimed_state: str = "true"
     # A savepoint that cannot be restored: start stateless instead of failing (job groups).
     stateless_fallback: bool = False
+    # What deploys the job: DDL statements, then the INSERT or statement set, and its job config.
+    script: tuple[str, ...] = ()
+    script_config: dict[str, str] | None = None
+
+
+def pack_script(statements: tuple[str, ...], config: dict[str, str]) -> str:
+    """``pipeline.global-job-parameters`` carrying the deploying script: JSON of the redacted statements
+    and config, compressed, base64 (no ',' or ':', which the parameter's map syntax would split on)."""
+    payload = json.dumps({"statements": [redact_sql(s) for s in statements], "config": config})
+    return f"{SCRIPT_PARAMETER}:{base64.b64encode(zlib.compress(payload.encode())).decode()}"
+
+
+def unpack_script(user_config: dict[str, Any]) -> tuple[list[str], dict[str, str]] | None:
+    packed = user_config.get(SCRIPT_PARAMETER)
+    if not packed:
+        return None
+    payload = json.loads(zlib.decompress(base64.b64decode(packed)))
+    return payload["statements"], payload["config"]
+
+
+Resubmit = Callable[[list[str], dict[str, str]], str]
 
 
 def stop_job(rest: FlinkRestClient, job: Job, with_savepoint: bool, savepoint_dir: str | None) -> str | None:
@@ -136,11 +167,14 @@ def deploy(
     submit: Callable[[dict[str, str]], str],
     grace_period_s: float,
     check: Callable[[], None] | None = None,
+    resubmit: Resubmit | None = None,
 ) -> str:
     """Reconcile Flink with the desired state of one streaming model; returns a status line.
 
     ``submit(extra_config)`` runs the INSERT through the SQL Gateway and returns the job id.
     ``check()``, if given, runs before a job is replaced: when it raises, the old job keeps running.
+    ``resubmit(statements, config)`` runs a stored script in a session of its own: the previous version
+    of the job, when the new one fails (see rollback).
     """
     jobs = model_jobs(rest, plan.unique_id)
     active = [j for j in jobs if j.active]
@@ -159,10 +193,38 @@ def deploy(
 
     if check is not None:
         check()
+    healthy = [j for j in active if j.state not in UNHEALTHY]
+    previous = healthy[0] if healthy and resubmit is not None else None
+    previous_script = rest.job_user_config(previous.job_id) if previous else {}
     savepoint: str | None = None
     for job in active:
         location = stop_job(rest, job, savepoint_mode and job.state not in UNHEALTHY, plan.savepoint_dir)
         savepoint = savepoint or location
+    upgrade_savepoint = savepoint
+    try:
+        return _start(rest, plan, submit, grace_period_s, jobs, active, savepoint, savepoint_mode)
+    except Exception as exc:
+        if previous is None or resubmit is None:
+            raise
+        # dbt's exceptions put a title line ("Runtime Error") before their message: keep the message
+        message = exc.args[0] if isinstance(exc, JobFailed) else str(getattr(exc, "msg", None) or exc)
+        cause = exc.cause if isinstance(exc, JobFailed) else message
+        back = rollback(rest, previous, previous_script, upgrade_savepoint, resubmit, grace_period_s)
+        raise JobFailed(f"{message.strip()}\n{back}", cause) from None
+
+
+def _start(
+    rest: FlinkRestClient,
+    plan: DeployPlan,
+    submit: Callable[[dict[str, str]], str],
+    grace_period_s: float,
+    jobs: list[Job],
+    active: list[Job],
+    savepoint: str | None,
+    savepoint_mode: bool,
+) -> str:
+    """Submit the job of ``plan``: from ``savepoint``, a savepoint of an earlier job, the program's own
+    retained checkpoint, or empty (see deploy)."""
     if savepoint_mode and savepoint is None:
         # Resuming after `job_state: suspended` (or a stop outside dbt): newest savepoint of a
         # previous job of this model, if Flink still remembers that job.
@@ -173,6 +235,8 @@ def deploy(
                     break
 
     config = {"pipeline.name": plan.name}
+    if plan.script:
+        config["pipeline.global-job-parameters"] = pack_script(plan.script, plan.script_config or {})
     directory = checkpoint_dir(rest, plan.name)
     if directory:
         config["execution.checkpointing.dir"] = directory
@@ -209,6 +273,41 @@ def deploy(
     job_id = submit(config)
     watch_new_job(rest, job_id, grace_period_s)
     return f"started job {job_id} (stateless: {kind} {savepoint} could not be restored)"
+
+
+def rollback(
+    rest: FlinkRestClient,
+    previous: Job,
+    user_config: dict[str, Any],
+    savepoint: str | None,
+    resubmit: Resubmit,
+    grace_period_s: float,
+) -> str:
+    """Submit ``previous`` again from the script it carries, resumed from ``savepoint`` (taken for the
+    upgrade) or else its program's newest retained checkpoint; returns what happened, for the error."""
+    script = unpack_script(user_config)
+    if script is None:
+        return f"The previous version ({previous.name}) carries no deploy script: it was not restarted."
+    statements, config = script
+    state = savepoint
+    directory = checkpoint_dir(rest, previous.name)
+    if state is None and directory:
+        state = latest_retained_checkpoint(directory)
+    config = {**config, "pipeline.name": previous.name}
+    config["pipeline.global-job-parameters"] = f"{SCRIPT_PARAMETER}:{user_config[SCRIPT_PARAMETER]}"
+    if directory:
+        config["execution.checkpointing.dir"] = directory
+    if state:
+        config["execution.savepoint.path"] = state
+    origin = state or "nothing (no state found)"
+    logger.warning(f"Restarting the previous version {previous.name} from {origin}")
+    try:
+        job_id = resubmit(statements, config)
+        watch_new_job(rest, job_id, grace_period_s)
+    except Exception as exc:  # the upgrade's own failure is what dbt reports; this one is added to it
+        first = (str(getattr(exc, "msg", None) or exc).strip().splitlines() or [""])[0]
+        return f"The previous version ({previous.name}) could not be restarted either: {first}"
+    return f"The previous version is running again: job {job_id} ({previous.name}), from {origin}."
 
 
 def stop_jobs_of(

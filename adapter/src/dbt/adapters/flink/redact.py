@@ -32,3 +32,19 @@ def redact_sql(sql: str) -> str:
 
 def redact_options(options: Mapping[str, object]) -> dict[str, object]:
     return {k: (MASK if is_secret_key(k) else v) for k, v in options.items()}
+
+
+def unredact_sql(sql: str, known: Mapping[str, Mapping[str, object]]) -> str:
+    """Put masked values back from ``known`` (the profile's connector_defaults: connector -> options), for
+    a script stored redacted and run again; a masked key none of them has stays masked (and fails)."""
+    values = {k: v for options in known.values() for k, v in options.items()}
+
+    def _unmask(match: re.Match[str]) -> str:
+        if match.group("value") != MASK:
+            return match.group(0)
+        key = match.group("key").split("=")[0].strip().strip("'")
+        if key not in values:
+            return match.group(0)
+        return match.group("key") + "'" + str(values[key]).replace("'", "''") + "'"
+
+    return _PAIR.sub(_unmask, sql)
