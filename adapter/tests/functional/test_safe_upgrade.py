@@ -1,0 +1,73 @@
+"""A changed model whose new job fails: `dbt run` fails with the root cause and the previous version is
+running again, resumed from the savepoint taken for the upgrade (lifecycle.rollback)."""
+
+import json
+
+import httpx
+
+from tests.functional.harness import (
+    ACTIVE,
+    REST,
+    create_topic,
+    kafka_options,
+    produce,
+    project_jobs,
+    source_yaml,
+    topic_records,
+    upsert_options,
+)
+
+COLUMNS = [{"name": "id", "data_type": "INT"}, {"name": "amount", "data_type": "DOUBLE"}]
+
+
+def _project(flink_project, query: str) -> None:
+    tables = [
+        {"name": "orders", "config": {"connector_properties": kafka_options(flink_project.topic("orders"))}},
+        # never created: a job reading it fails after submission (UnknownTopicOrPartition), not at planning
+        {
+            "name": "ghost",
+            "config": {"connector_properties": kafka_options(flink_project.topic("never_created"))},
+        },
+    ]
+    flink_project.write_yaml(
+        "models/sources.yml", source_yaml([{**t, "columns": COLUMNS} for t in tables], {"type": "streaming"})
+    )
+    sink = upsert_options(flink_project.topic("big"))
+    flink_project.write(
+        "models/big_orders.sql",
+        f"""
+        {{{{ config(materialized='streaming_table', connector_properties={sink!r}, primary_key='id',
+                    upgrade_mode='savepoint') }}}}
+        {query}
+    """,
+    )
+
+
+def test_failed_upgrade_brings_the_previous_version_back_from_the_upgrades_savepoint(flink_project):
+    create_topic(flink_project.topic("orders"))
+    _project(flink_project, "select id, amount from {{ source('raw', 'orders') }} where amount > 10")
+    assert flink_project.dbt("run").ok
+    (old,) = project_jobs(flink_project, {"RUNNING"})
+    produce(flink_project.topic("orders"), [{"id": 1, "amount": 50.0}])
+    assert topic_records(flink_project.topic("big"), at_least=1), "the first version wrote nothing"
+
+    broken = (
+        "select id, amount from {{ source('raw', 'orders') }} where amount > 10 "
+        "union all select id, amount from {{ source('raw', 'ghost') }}"
+    )
+    _project(flink_project, broken)
+    upgrade = flink_project.dbt("run")
+    assert not upgrade.ok, upgrade.out
+    assert "after submission" in upgrade.out and "UnknownTopicOrPartition" in upgrade.out
+    assert "The previous version is running again" in upgrade.out, upgrade.out
+
+    (back,) = project_jobs(flink_project, ACTIVE)
+    assert back["name"] == old["name"] and back["jid"] != old["jid"]
+    stats = httpx.get(f"{REST}/jobs/{back['jid']}/checkpoints", timeout=10).json()
+    restored = stats["latest"]["restored"]
+    assert restored["is_savepoint"] and restored["external_path"] in upgrade.out  # the upgrade's savepoint
+
+    # and it works: a new order goes through the previous version's filter
+    produce(flink_project.topic("orders"), [{"id": 2, "amount": 70.0}])
+    values = [json.loads(m.value()) for m in topic_records(flink_project.topic("big"), at_least=2)]
+    assert {"id": 2, "amount": 70.0} in values
