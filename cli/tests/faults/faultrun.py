@@ -112,6 +112,12 @@ def all_tasks_running(settings: Settings) -> bool:
     return True
 
 
+def new_jobs(settings: Settings, since_ms: float) -> list[str]:
+    """Names of the RUNNING jobs started after `since_ms` (epoch ms)."""
+    jobs = httpx.get(f"{settings.flink_rest_url}/jobs/overview", timeout=10).json()["jobs"]
+    return [j["name"] for j in jobs if j["state"] == "RUNNING" and j["start-time"] >= since_ms]
+
+
 def restored_from(settings: Settings) -> dict[str, str | None]:
     """Each RUNNING job's name -> the checkpoint or savepoint it was started from (Flink's checkpoint
     statistics), None for a job that started empty."""

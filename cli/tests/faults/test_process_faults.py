@@ -4,9 +4,19 @@ may have lost or doubled anything, compared with a fault-free run of the same in
 
 from __future__ import annotations
 
-from ctxflow.stack.settings import Settings
+import json
+import subprocess
+import time
+import uuid
 
-from .faultrun import JOBS, FaultStack, restored_from, run_with_fault
+from dbt_project import DBT, REPO, STREAMING_JOBS, Project
+
+from ctxflow.simulate.kafka_io import admin_client
+from ctxflow.stack.settings import Settings
+from ctxflow.topics import ensure_contract_topics
+from ctxflow.waiting import wait_for
+
+from .faultrun import JOBS, FaultStack, kill, new_jobs, restored_from, run_with_fault
 from .outputs import clean
 
 
@@ -36,3 +46,32 @@ def test_jobmanager_restarted_then_dbt_run_resumes_every_job_from_its_checkpoint
     assert len(restored) == JOBS and all(restored.values()), f"{restored}\n{said[0][-4000:]}"
     assert "resuming: retained checkpoint" in said[0]  # and dbt said so
     assert clean(outcome.rows), outcome.table()
+
+
+def test_gateway_killed_during_dbt_run_fails_clearly_and_the_next_run_finishes(fault_stack: FaultStack):
+    # the first job of this run is up when the SQL Gateway dies: dbt says what is unreachable, no job is
+    # left half-deployed or doubled, and after `make up` the next `dbt run` deploys the rest
+    project = Project(fault_stack.settings, f"gw{uuid.uuid4().hex[:6]}.", fault_stack.env)
+    ensure_contract_topics(admin_client(project.bootstrap), project.prefix)
+    project.dbt("seed")
+    started = time.time() * 1000
+    run = subprocess.Popen(
+        [str(DBT), "run", "--profiles-dir", "profiles", "--vars", json.dumps({"topic_prefix": project.prefix})],
+        cwd=REPO,
+        env=fault_stack.env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        wait_for(lambda: new_jobs(fault_stack.settings, started), "the run's first job", timeout_s=300)
+        kill(fault_stack, "sql-gateway")
+        out, _ = run.communicate(timeout=600)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode != 0, out[-4000:]
+    assert f"Cannot reach the Flink SQL Gateway at http://127.0.0.1:{fault_stack.settings.gateway_port}" in out, out[-4000:]
+    fault_stack.cli("stack", "up")
+    project.dbt("run")
+    assert sorted(project.running_jobs()) == sorted(STREAMING_JOBS)  # running_jobs fails on a doubled job
