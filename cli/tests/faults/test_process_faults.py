@@ -71,7 +71,8 @@ def test_gateway_killed_during_dbt_run_fails_clearly_and_the_next_run_finishes(f
         if run.poll() is None:
             run.kill()
     assert run.returncode != 0, out[-4000:]
-    assert f"Cannot reach the Flink SQL Gateway at http://127.0.0.1:{fault_stack.settings.gateway_port}" in out, out[-4000:]
+    gateway = fault_stack.settings.gateway_url
+    assert f"Cannot reach the Flink SQL Gateway at {gateway}" in out, out[-4000:]
     fault_stack.cli("stack", "up")
     project.dbt("run")
     assert sorted(project.running_jobs()) == sorted(STREAMING_JOBS)  # running_jobs fails on a doubled job
