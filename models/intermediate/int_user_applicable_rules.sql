@@ -1,10 +1,11 @@
 -- The ad rules that apply to each user right now: one row per user and ad category, the rule with
--- the highest priority winning (a block before a whitelist on equal priority).
+-- the highest priority winning (a block before a whitelist on equal priority). A rule applies if it is
+-- active at the time of the play that set the context (event time: a replay decides the same).
 with user_signals as (
     select
         s.user_id,
         signal.context_signal,
-        s.signal_updated_at
+        s.played_at
     from {{ ref('int_user_context_signals') }} as s
     cross join unnest(s.context_signals) as signal (context_signal)
 ),
@@ -20,8 +21,8 @@ matching_rules as (
     inner join {{ ref('ad_rules') }} as r
         on u.context_signal = r.context_signal
     where
-        r.active_from <= cast(u.signal_updated_at as timestamp(3))
-        and (r.active_to is null or r.active_to > cast(u.signal_updated_at as timestamp(3)))
+        r.active_from <= cast(u.played_at as timestamp(3))
+        and (r.active_to is null or r.active_to > cast(u.played_at as timestamp(3)))
 )
 
 select

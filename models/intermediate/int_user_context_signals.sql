@@ -6,7 +6,7 @@ with latest_window as (
         recent_plays,
         family_plays,
         christmas_plays,
-        cast(proc_time as timestamp_ltz(3)) as signal_updated_at,
+        played_at,
         1 as thresholds_key
     from (
         select
@@ -30,7 +30,7 @@ flags as (
         w.recent_plays,
         w.family_plays,
         w.christmas_plays,
-        w.signal_updated_at,
+        w.played_at,
         w.family_plays >= t.family_context_min_plays
         and {{ share('w.family_plays', 'w.recent_plays') }} >= t.family_context_min_share as is_family_context,
         w.christmas_plays >= t.christmas_mood_min_plays
@@ -54,5 +54,5 @@ select
         ''
     ) as context_signals,
     -- noqa: enable=PRS
-    signal_updated_at
+    played_at
 from flags

@@ -9,6 +9,7 @@ with current_plays as (
         user_id,
         genre,
         audience,
+        event_time,
         proc_time
     from {{ ref('stg_plays') }}
     where event_time > proc_time - interval '{{ var("context_window_minutes") }}' minute
@@ -17,6 +18,8 @@ with current_plays as (
 select
     user_id,
     proc_time,
+    -- the play's own time: what the context it completes is stamped with downstream (ad_eligibility)
+    cast(event_time as timestamp_ltz(3)) as played_at,
     {{ count_events() }} over recent as recent_plays,
     {{ count_events("audience in ('family', 'kids')") }} over recent as family_plays,
     {{ count_events("genre = 'christmas'") }} over recent as christmas_plays

@@ -5,6 +5,8 @@
 ) }}
 -- Which ad categories each listening user may not see (blocked) or should rather see (whitelisted)
 -- right now, with the signals and rule ids behind it. Updated on every play and on every rule change.
+-- Each version is stamped (Kafka timestamp) with the event time of the play behind it, never with when
+-- it was written: a version written late after a fault still applies to the requests made after the play.
 -- One aggregation over a union rather than a LEFT JOIN of signals and rules: a left join retracts
 -- its null-padded row whenever a user gains or loses rules, which the upsert topic would publish as a
 -- tombstone; here every listening user keeps an anchor row, so their key is only ever updated.
@@ -14,7 +16,8 @@ with facts as (
         cast(null as string) as context_signal,
         cast(null as string) as rule_id,
         cast(null as string) as rule_action,
-        cast(null as string) as ad_category
+        cast(null as string) as ad_category,
+        played_at
     from {{ ref('int_user_context_signals') }}
 
     union all
@@ -24,7 +27,8 @@ with facts as (
         active.context_signal,
         cast(null as string) as rule_id,
         cast(null as string) as rule_action,
-        cast(null as string) as ad_category
+        cast(null as string) as ad_category,
+        s.played_at
     from {{ ref('int_user_context_signals') }} as s
     cross join unnest(s.context_signals) as active (context_signal)
 
@@ -35,7 +39,8 @@ with facts as (
         cast(null as string) as context_signal,
         rule_id,
         action as rule_action,
-        ad_category
+        ad_category,
+        cast(null as timestamp_ltz(3)) as played_at
     from {{ ref('int_user_applicable_rules') }}
 )
 
@@ -51,6 +56,9 @@ select
         array_agg(distinct ad_category) filter (where rule_action = 'whitelist'), {{ empty_string_array() }}
     ) as whitelisted_categories,
     coalesce(array_agg(distinct rule_id) filter (where rule_id is not null), {{ empty_string_array() }}) as rule_ids,
-    cast(current_timestamp as timestamp_ltz(3)) as updated_at
+    cast(current_timestamp as timestamp_ltz(3)) as updated_at,
+    -- the Kafka timestamp of this version: the time of the play behind the context, so that
+    -- ad_decisions, joining the version as of each request's own time, decides the same in a replay
+    max(played_at) as published_at
 from facts
 group by user_id

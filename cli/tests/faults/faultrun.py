@@ -38,8 +38,8 @@ from ctxflow.waiting import wait_for
 from .outputs import Row, Snapshot, clean, compare, snapshot
 
 RATE = 100  # events/s
-SECONDS = 60
-FAULT_AT_S = 20
+SECONDS = 40
+FAULT_AT_S = 12
 AWAY_S = 5  # how long the killed process stays dead
 MALFORMED = 0.01
 LATENESS_MS = 60_000  # var allowed_lateness_seconds
