@@ -1,6 +1,8 @@
 -- The ad rules that apply to each user right now: one row per user and ad category, the rule with
 -- the highest priority winning (a block before a whitelist on equal priority). A rule applies if it is
 -- active at the time of the play that set the context (event time: a replay decides the same).
+-- The rules are read from the seed's topic with the time each was written (rule_changed_at).
+-- depends_on: {{ ref('ad_rules') }}
 with user_signals as (
     select
         s.user_id,
@@ -16,9 +18,10 @@ matching_rules as (
         r.rule_id,
         r.action,
         r.ad_category,
-        r.priority
+        r.priority,
+        r.changed_at as rule_changed_at
     from user_signals as u
-    inner join {{ ref('ad_rules') }} as r
+    inner join {{ source('ctx_rules', 'ad_rules_changes') }} as r
         on u.context_signal = r.context_signal
     where
         r.active_from <= cast(u.played_at as timestamp(3))
@@ -30,7 +33,8 @@ select
     rule_id,
     action,
     ad_category,
-    priority
+    priority,
+    rule_changed_at
 from (
     select
         *,
