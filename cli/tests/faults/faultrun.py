@@ -35,7 +35,7 @@ from ctxflow.stack.services import build, marker_of
 from ctxflow.stack.settings import Settings
 from ctxflow.waiting import wait_for
 
-from .outputs import Row, Snapshot, clean, compare, snapshot
+from .outputs import Row, Snapshot, compare, holds, snapshot
 
 RATE = 100  # events/s
 SECONDS = 40
@@ -214,7 +214,7 @@ def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Cal
         if not reference_complete(ref_snap):
             return False
         last[0] = compare(ref_snap, snapshot(got))
-        return clean(last[0])
+        return holds(last[0])
 
     try:
         wait_for(converged, "the faulted run's outputs to equal the reference's", timeout_s=300, every_s=5)
