@@ -22,13 +22,17 @@ from .faultrun import JOBS, FaultStack, kill, new_jobs, restored_from, run_with_
 from .outputs import holds
 
 
-def test_taskmanager_killed_mid_stream_loses_nothing_doubles_no_exactly_once_row_and_upserts_match(main_stack: Settings, fault_stack: FaultStack):
+def test_taskmanager_killed_mid_stream_loses_nothing_doubles_no_exactly_once_row_and_upserts_match(
+    main_stack: Settings, fault_stack: FaultStack
+):
     # `make up` (ctxflow stack up) starts the dead TaskManager; the jobs restart from their last checkpoints
     outcome = run_with_fault(main_stack, fault_stack, "taskmanager", lambda _: fault_stack.cli("stack", "up"))
     assert holds(outcome.rows), outcome.table()
 
 
-def test_broker_killed_mid_stream_loses_nothing_doubles_no_exactly_once_row_and_upserts_match(main_stack: Settings, fault_stack: FaultStack):
+def test_broker_killed_mid_stream_loses_nothing_doubles_no_exactly_once_row_and_upserts_match(
+    main_stack: Settings, fault_stack: FaultStack
+):
     outcome = run_with_fault(main_stack, fault_stack, "kafka", lambda _: fault_stack.cli("stack", "restart", "kafka"))
     assert holds(outcome.rows), outcome.table()
 
