@@ -11,10 +11,10 @@ import math
 from decimal import Decimal
 
 # Log-odds of default by credit score band before the payment's own signals (A best, E worst).
-BAND_BASE = {"A": -3.0, "B": -2.2, "C": -1.3, "D": -0.4, "E": 0.6}
+BAND_BASE = {"A": -3.5, "B": -2.6, "C": -1.6, "D": -0.6, "E": 0.5}
 # How much each signal moves the log-odds.
 LATE_WEIGHT = 4.0  # a fully late repayment record against a spotless one
-SPEND_WEIGHT = 0.9  # per doubling of the amount over the customer's typical spend
+SPEND_WEIGHT = 0.35  # per doubling of the amount over the customer's typical spend
 OVER_LIMIT_WEIGHT = 0.8  # per card limit the amount exceeds the limit by
 
 
