@@ -176,3 +176,71 @@ def customer_history(customers: list[Customer], seed: int, end_ms: int, days: in
         for c in customers:
             events += [e for e in customer_day(c, day_start, rng, ids) if begin <= e.ts < end_ms]
     return [reference_record(c, begin) for c in customers] + sorted(events, key=lambda e: e.ts)
+
+
+# --- background traffic -------------------------------------------------------------------------
+TRAVELLERS = 0.1  # share of customers abroad at any time (on a trip of a few days)
+DECLINE_RATE = 0.04
+DECLINE_REASONS = (
+    ("limit_exceeded", 0.4),
+    ("insufficient_funds", 0.4),
+    ("fraud_suspected", 0.1),
+    ("card_blocked", 0.1),
+)
+
+
+def customers_of(users: list, seed: int) -> list[Customer]:
+    """A bank and telecom customer for each simulated user (home = the user's country)."""
+    rng = random.Random(f"customers:{seed}")
+    return [make_customer(u.user_id, u.country, rng) for u in users]
+
+
+def _trip(c: Customer, day: int, seed: int) -> str | None:
+    """Where the customer is travelling on `day` (days since the epoch), or None when at home: trips
+    of a week, one customer in ten away at any time, the destination fixed per trip."""
+    rng = random.Random(f"trip:{seed}:{c.user_id}:{day // 7}")
+    if rng.random() >= TRAVELLERS:
+        return None
+    return rng.choice([k for k in COUNTRIES if k != c.home_country])
+
+
+def background_history(customers: list[Customer], seed: int, end_ms: int, days: float) -> list[Event]:
+    """The customers' reference records, then their days of payments and data use (with trips), by ts."""
+    rng = random.Random(f"finance-background:{seed}:{end_ms}:{days}")
+    ids = Ids(seed, f"finance-background:{end_ms}")
+    begin = end_ms - int(days * DAY_MS)
+    events = []
+    for day_start in range(begin - begin % DAY_MS, end_ms, DAY_MS):
+        for c in customers:
+            abroad = _trip(c, day_start // DAY_MS, seed)
+            events += [e for e in customer_day(c, day_start, rng, ids, abroad) if begin <= e.ts < end_ms]
+    return [reference_record(c, begin) for c in customers] + sorted(events, key=lambda e: e.ts)
+
+
+def background_live(customers: list[Customer], seed: int, start_ms: int, rate: float):
+    """Endless payments and data usage with ts = start_ms + i/rate, after the customers' reference
+    records (ts = start_ms): a few declines, exhausted plans and top-ups among them, more by day."""
+    rng = random.Random(f"finance-live:{seed}:{start_ms}")
+    ids = Ids(seed, f"finance-live:{start_ms}")
+    yield from (reference_record(c, start_ms) for c in customers)
+    reasons, weights = zip(*DECLINE_REASONS, strict=True)
+    i = 0
+    while True:
+        ts = start_ms + int(i * 1000 / rate)
+        i += 1
+        c = rng.choice(customers)
+        where = _trip(c, ts // DAY_MS, seed) or c.home_country
+        hour = ts // HOUR_MS % 24
+        if rng.random() < (0.6 if 8 <= hour < 23 else 0.2):  # payments follow the day; data use less so
+            amount = max(1.0, rng.gauss(c.typical_spend, c.typical_spend / 3))
+            if rng.random() < DECLINE_RATE:
+                reason = rng.choices(reasons, weights)[0]
+                yield payment(ids, c, ts, amount * 4, rng.choice(EVERYDAY), where, "declined", reason)
+            else:
+                yield payment(ids, c, ts, amount, rng.choice(EVERYDAY), where, channel=rng.choice(CHANNELS))
+        else:
+            roll = rng.random()
+            kind = "plan_exhausted" if roll < 0.01 else "topup" if roll < 0.015 else "session"
+            used = 0 if kind != "session" else rng.randint(1, max(2, c.daily_data_mb // 4))
+            remaining = 0 if kind == "plan_exhausted" else rng.randint(0, 20_000)
+            yield usage(ids, c, ts, where, used, remaining, kind)
