@@ -143,7 +143,7 @@ def simulate(ctx, users, history_days, rate, duration, limit, finance_share, sce
 )
 @click.pass_obj
 def scenario_command(parent: dict, name: str, time_scale: float, **shared) -> None:
-    """Play scenario NAME (christmas, gift, car, campaign) and print what the outputs should show."""
+    """Play scenario NAME (christmas, gift, car, campaign, bank, telco) and print what the outputs should show."""
     _run_scenario(name, _resolve(parent, shared), time_scale)
 
 
