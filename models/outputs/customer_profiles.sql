@@ -9,8 +9,10 @@
 with payment_facts as (
     select
         user_id,
-        cast(avg(case when status = 'approved' and merchant_category <> 'card_repayment' then amount end)
-            as decimal(12, 2)) as typical_spend,
+        cast(
+            avg(case when status = 'approved' and merchant_category <> 'card_repayment' then amount end)
+            as decimal(12, 2)
+        ) as typical_spend,
         {{ count_if("merchant_category = 'card_repayment'") }} as repayments,
         {{ count_if("merchant_category = 'card_repayment' and status = 'approved'") }} as repayments_on_time
     from {{ ref('stg_payments') }}
