@@ -8,7 +8,7 @@ JARS_STAMP := $(STACK_DIR)/jars/.fetched
 VENV_STAMP := $(VENV)/.installed
 CTXFLOW := $(BIN)/ctxflow
 
-.PHONY: help venv jars up down status demo test chaos lint lock clean
+.PHONY: help venv jars pyflink up down status demo test chaos lint lock clean
 
 help:
 	@echo "make demo    - set up, start the local stack, run the demo (stack left running: make down)"
@@ -35,12 +35,26 @@ $(JARS_STAMP): stack/pom.xml stack/udf/pom.xml $(UDF_SOURCES)
 
 jars: $(JARS_STAMP)
 
+# PyFlink for the Python UDFs (pyudf/): its own venv, apart from dbt's (full PyFlink pins an
+# apache-beam whose protobuf conflicts with dbt-core's), with the same Flink version as the stack.
+# The stack points python.executable / python.client.executable at it (cli/ctxflow/stack/configs.py).
+PYFLINK_VENV := .venv-pyflink
+PYFLINK_STAMP := $(PYFLINK_VENV)/.installed
+FLINK_VERSION := $(shell sed -n 's/^apache-flink-libraries==//p' constraints.txt)
+$(PYFLINK_STAMP): constraints.txt pyudf/pyproject.toml
+	$(PYTHON) -m venv $(PYFLINK_VENV)
+	$(PYFLINK_VENV)/bin/pip install -q --upgrade pip
+	$(PYFLINK_VENV)/bin/pip install -q apache-flink==$(FLINK_VERSION) -e ./pyudf
+	touch $@
+
+pyflink: $(PYFLINK_STAMP)
+
 # Regenerate the full pin list after editing requirements.txt.
 lock: venv
 	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
 
 # --- the local stack --------------------------------------------------------------------------
-up: venv jars
+up: venv jars pyflink
 	$(CTXFLOW) stack up
 
 down:
@@ -55,29 +69,31 @@ demo: up
 	$(BIN)/python -m ctxflow.demo
 
 lint: venv
-	$(BIN)/ruff check cli adapter
-	$(BIN)/ruff format --check cli adapter
+	$(BIN)/ruff check cli adapter pyudf
+	$(BIN)/ruff format --check cli adapter pyudf
 	$(BIN)/sqlfluff lint models tests macros
 
 # The stack is stopped whatever the tests do; any failing suite fails the target.
-# Three pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories), the
-# adapter's (its own rootdir and conftest, as when the adapter is developed on its own), and last the
-# fault tests, which kill processes of a second stack and deploy the project on the main one too.
-test: venv jars lint
+# Four pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories), the
+# Python UDFs' (pyudf/), the adapter's (its own rootdir and conftest, as when the adapter is developed on
+# its own), and last the fault tests, which kill processes of a second stack and deploy the project on
+# the main one too.
+test: venv jars pyflink lint
 	$(CTXFLOW) stack up
 	rc=0; \
 	$(BIN)/pytest cli/tests --ignore=cli/tests/faults || rc=1; \
+	(cd pyudf && ../$(BIN)/pytest tests) || rc=1; \
 	(cd adapter && ../$(BIN)/pytest tests) || rc=1; \
 	$(BIN)/pytest cli/tests/faults || rc=1; \
 	$(CTXFLOW) stack down; exit $$rc
 
 # The fault tests alone (RELIABILITY.md): a TaskManager and a broker killed mid-stream, ... on a second
 # stack, compared with the main stack's fault-free run of the same input. Needs the main stack (make up).
-chaos: venv jars
+chaos: venv jars pyflink
 	$(BIN)/pytest cli/tests/faults
 
 clean: down
-	rm -rf $(STACK_DIR) $(VENV) target logs
+	rm -rf $(STACK_DIR) $(VENV) $(PYFLINK_VENV) target logs
 
 # --- the benchmark ------------------------------------------------------------------------------
 # The project's jobs draining a pre-produced backlog beside the broker, pass-through and parse ceilings,
@@ -87,3 +103,10 @@ clean: down
 .PHONY: bench
 bench: up
 	$(BIN)/python -m ctxflow.bench
+
+# The next-best actions' costs on the project as deployed (make demo, or dbt run): the PyFlink UDF per
+# call and declined payment -> action latency p50/p95/p99 (cli/ctxflow/bench/nba.py). Knobs:
+# CTXFLOW_BENCH_NBA_PREFIX (topic prefix, default ctx.), _UDF_ROWS, _RATE, _DECLINES.
+.PHONY: bench-nba
+bench-nba: up
+	$(BIN)/python -m ctxflow.bench.nba

@@ -1,8 +1,8 @@
 """`make demo`: the whole product on the local stack, bounded in time, with a verdict per scenario.
 
 Steps: topics -> `dbt seed` -> the scenarios' back-dated history -> `dbt run` (every streaming job, then
-the batch profiles once the contract job has typed the history) -> the four scenarios play live while
-`watch` shows the outputs ->
+the batch profiles once the contract job has typed the history) -> the six scenarios play live while
+`watch` shows the outputs (next-best actions with their latency) ->
 a summary of which scenarios produced what they expected. The stack is left running.
 """
 
@@ -21,6 +21,7 @@ from rich.live import Live
 from rich.progress import Progress
 from rich.table import Table
 
+from .simulate.contract import INPUTS
 from .simulate.events import Event
 from .simulate.kafka_io import admin_client, read_topic
 from .simulate.run import send_history, send_timed
@@ -40,6 +41,7 @@ CHECK_EVERY_S = 10  # after the live phase: how often to look whether every expe
 ALLOWED_LATENESS_MS = 60_000  # the dbt var allowed_lateness_seconds: the watermark's delay
 HEARTBEAT_EVERY_S = 5
 DEMO_BOUND_S = 360  # the live part never runs longer than this
+PROFILES = ("user_profiles", "customer_profiles")  # the batch models over the typed history
 
 
 def dbt(*args: str) -> None:
@@ -108,9 +110,9 @@ def main() -> None:
     console.print(f"history: {tally.total} back-dated events sent")
     # The streaming jobs first: the profiles are computed over the typed topics, which the contract
     # job fills from the history; then the batch profiles once it has typed all of it.
-    dbt("run", "--exclude", "user_profiles")
-    wait_until_typed(settings.kafka_bootstrap, before, history, PREFIX)
-    dbt("run", "--select", "user_profiles")
+    dbt("run", "--exclude", *PROFILES)
+    wait_until_typed(settings.kafka_bootstrap, before, [e for e in history if e.topic in INPUTS], PREFIX)
+    dbt("run", "--select", *PROFILES)
 
     console.print(f"playing {', '.join(NAMES)} live (bounded to {DEMO_BOUND_S} s); Ctrl-C stops")
     scenarios = build_all(seed)

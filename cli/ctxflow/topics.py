@@ -17,12 +17,27 @@ from .simulate.events import Event
 from .simulate.kafka_io import ensure_topics, message_counts
 from .waiting import wait_for
 
-OUTPUTS = ("user_profiles", "ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
+OUTPUTS = (
+    "user_profiles",
+    "ad_eligibility",
+    "ad_decisions",
+    "personas",
+    "car_intent",
+    "campaign_kpis",
+    "dead_letter",
+    "customer_profiles",
+    "next_best_actions",
+)
 # The contract layer's typed topics of the valid input events (models/contract/valid_*.sql).
 VALID = tuple(f"valid.{name}" for name in INPUTS)
-RULES = ("rules.ad_rules", "rules.ad_categories", "rules.context_thresholds")
+RULES = ("rules.ad_rules", "rules.ad_categories", "rules.context_thresholds", "rules.nba_offers")
+# Reference data fed as upsert topics by the systems that own it (the customer master: CDC).
+REFERENCE = ("customers",)
 # Changelog topics keep the latest value per key forever.
-COMPACTED = frozenset({"user_profiles", "ad_eligibility", "personas", "car_intent", *RULES})
+COMPACTED = frozenset(
+    {"user_profiles", "ad_eligibility", "personas", "car_intent", "customer_profiles", "next_best_actions"}
+    | {*RULES, *REFERENCE}
+)
 
 
 def contract_topics(prefix: str = DEFAULT_PREFIX) -> dict[str, dict[str, str]]:
@@ -30,7 +45,7 @@ def contract_topics(prefix: str = DEFAULT_PREFIX) -> dict[str, dict[str, str]]:
     back-filled history, which carries its own old timestamps), and so do their typed copies, which the
     batch profile reads, so that it can be rerun."""
     topics = {}
-    for name in (*INPUTS, *VALID, *OUTPUTS, *RULES):
+    for name in (*INPUTS, *VALID, *OUTPUTS, *RULES, *REFERENCE):
         if name in COMPACTED:
             topics[prefix + name] = {"cleanup.policy": "compact"}
         elif name in INPUTS or name in VALID:

@@ -40,12 +40,13 @@ REPO = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 # the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
 # a model outside any group has its own (dbt:model.ctxflow.<model>); user_profiles is a batch table
-STREAMING_JOBS = ("contract", "ads", "shopping", "campaign_kpis")
+STREAMING_JOBS = ("contract", "ads", "shopping", "campaign_kpis", "nba")
 JOB_PREFIXES = ("dbt:group.ctxflow.", "dbt:model.ctxflow.")
 
 
 def event_id(event: Event) -> str:
-    return event.value.get("event_id") or event.value["request_id"]
+    # a reference record (customers) is not an event: its key identifies it
+    return event.value.get("event_id") or event.value.get("request_id") or event.key
 
 
 @dataclass(frozen=True)

@@ -93,3 +93,26 @@ def test_the_udf_jar_is_on_every_flink_classpath(tmp_path):
     for name in ("jobmanager", "taskmanager", "sql-gateway"):
         classpath = argv[name][argv[name].index("-cp") + 1]
         assert udf in classpath.split(":"), name
+
+
+def test_flink_python_and_the_pyflink_venv_reach_every_flink_process(tmp_path):
+    """Python UDFs (pyudf/): flink-python on the JobManager, TaskManager and gateway classpaths, and
+    python.executable / python.client.executable set to the PyFlink venv's Python."""
+    python = tmp_path / "pyflink" / "bin" / "python"
+    python.parent.mkdir(parents=True)
+    python.touch()
+    s = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path / "stack"), "CTXFLOW_PYFLINK_PYTHON": str(python)})
+    assert s.pyflink_python == python
+    config = configs.flink_config(s)["python"]
+    assert config == {"executable": str(python), "client": {"executable": str(python)}}
+    s = _jars(tmp_path, udf=True)
+    configs.write_all(s)
+    argv = {svc.name: svc.argv() for svc in build(s) if svc.name != "kafka"}
+    for name in ("jobmanager", "taskmanager", "sql-gateway"):
+        classpath = argv[name][argv[name].index("-cp") + 1].split(":")
+        assert any(Path(p).name.startswith("flink-python-") for p in classpath), name
+
+
+def test_without_a_pyflink_venv_no_python_is_configured(tmp_path):
+    s = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path), "CTXFLOW_PYFLINK_PYTHON": str(tmp_path / "none")})
+    assert s.pyflink_python is None and "python" not in configs.flink_config(s)

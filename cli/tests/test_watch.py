@@ -135,6 +135,21 @@ def _records(now_ms: int) -> list[tuple[str, dict | None, dict | None]]:
                 "received_at": now_ms,
             },
         ),
+        (
+            "next_best_actions",
+            {"user_id": "bank-1", "situation_id": "s1"},
+            {
+                "user_id": "bank-1",
+                "situation_id": "s1",
+                "situation": "declined_abroad",
+                "action": "raise_card_limit",
+                "new_limit": 4000.0,
+                "score": 0.146,
+                "reason": "declined limit_exceeded",
+                "trigger_ts": now_ms - 300,  # the decline it answers, 300 ms before now
+                "decided_at": now_ms,
+            },
+        ),
     ]
 
 
@@ -153,7 +168,7 @@ def _produce(bootstrap: str, prefix: str, now_ms: int) -> list[tuple[str, dict |
 
 @pytest.fixture
 def outputs(main_stack) -> str:
-    """A fresh prefix with all six output topics created."""
+    """A fresh prefix with every output topic created."""
     prefix = f"watchtest-{uuid.uuid4().hex[:8]}."
     ensure_topics(admin_client(main_stack.kafka_bootstrap), [f"{prefix}{t}" for t in OUTPUTS], partitions=1)
     return prefix
@@ -201,7 +216,10 @@ def test_watch_json_latency_is_receive_time_minus_request_ts(main_stack, cli, ou
     decisions = {d["value"]["request_id"]: d["latency_ms"] for d in by_topic["ad_decisions"]}
     for request_id, age in (("r1", 120), ("r2", 480)):
         assert began_ms - sent_ms + age <= decisions[request_id] <= ended_ms - sent_ms + age
-    assert all(x["latency_ms"] is None for t, xs in by_topic.items() if t != "ad_decisions" for x in xs)
+    (action,) = by_topic["next_best_actions"]  # latency from the decline that opened the situation
+    assert began_ms - sent_ms + 300 <= action["latency_ms"] <= ended_ms - sent_ms + 300
+    answers = ("ad_decisions", "next_best_actions")
+    assert all(x["latency_ms"] is None for t, xs in by_topic.items() if t not in answers for x in xs)
     assert by_topic["ad_eligibility"][-1] == {
         "topic": f"{outputs}ad_eligibility",
         "key": {"user_id": "gone-1"},
@@ -252,7 +270,7 @@ def test_watch_starts_at_the_end_by_default(main_stack, outputs, tmp_path: Path)
     _produce(main_stack.kafka_bootstrap, outputs, int(time.time() * 1000))  # already there: not shown
     watch = _Watch(tmp_path, "--topic-prefix", outputs)
     try:
-        assert "watching 6 output topics" in watch.err.read_text()
+        assert f"watching {len(OUTPUTS)} output topics" in watch.err.read_text()
         _send(main_stack.kafka_bootstrap, f"{outputs}ad_decisions", _decision("fresh"))
         lines = watch.wait_for_output("fresh")
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import sys
 import time
 
@@ -11,6 +12,7 @@ from rich.console import Console
 from ..stack.settings import Settings
 from .campaigns import make_campaigns
 from .contract import DEFAULT_PREFIX, to_epoch_ms
+from .finance import background_history, background_live, customers_of
 from .kafka_io import KafkaUnreachable
 from .population import make_users
 from .report import summary
@@ -88,9 +90,16 @@ def _resolve(parent: dict, given: dict) -> dict:
 @click.option("--rate", type=click.FloatRange(0, min_open=True), default=100, show_default=True, help="Live ev/s.")
 @click.option("--duration", type=click.FloatRange(0), help="Seconds of live traffic (0: none).  [default: unbounded]")
 @click.option("--events", "limit", type=click.IntRange(0), help="Live events to send (0: none).")
+@click.option(
+    "--finance-share",
+    type=click.FloatRange(0, 1, max_open=True),
+    default=0.0,
+    show_default=True,
+    help="Share of bank and telecom traffic (customers, payments, data usage) among the events.",
+)
 @click.option("--scenario", type=click.Choice(NAMES), help="Run this scenario instead (as `simulate scenario NAME`).")
 @click.pass_context
-def simulate(ctx, users, history_days, rate, duration, limit, scenario, **shared) -> None:
+def simulate(ctx, users, history_days, rate, duration, limit, finance_share, scenario, **shared) -> None:
     """Synthetic traffic into the input topics: --history-days back-dated, then live at --rate until
     --duration/--events (or Ctrl-C). `simulate scenario NAME` plays a scripted scenario instead."""
     opts = _resolve({}, shared)
@@ -104,13 +113,20 @@ def simulate(ctx, users, history_days, rate, duration, limit, scenario, **shared
     start = _epoch_ms(opts["start"])  # bad arguments fail before anything touches Kafka
     sink = _sink(opts, console)
     people, campaigns = make_users(opts["seed"], users), make_campaigns(opts["seed"])
+    customers = customers_of(people, opts["seed"]) if finance_share > 0 else []
     phases = {}
     with progress_bar(console) as progress:
         if history_days > 0:
             history = history_events(people, campaigns, opts["seed"], start, history_days)
+            if customers:  # the bank's and operator's history beside the rest, in ts order
+                finance = background_history(customers, opts["seed"], start, history_days)
+                history = heapq.merge(finance, history, key=lambda e: e.ts)
             phases["history"] = send_history(sink, history, progress, f"history {history_days:g} d")
         if duration != 0 and limit != 0:
-            stream = live_events(people, campaigns, opts["seed"], start, rate)
+            stream = live_events(people, campaigns, opts["seed"], start, rate * (1 - finance_share))
+            if customers:  # two clocks at the two shares of the rate, merged: together on pace
+                finance = background_live(customers, opts["seed"], start, rate * finance_share)
+                stream = heapq.merge(finance, stream, key=lambda e: e.ts)
             phases["live"] = send_paced(sink, stream, rate, progress, limit, duration)
     _finish(console, sink, phases, rate if "live" in phases else None)
 
@@ -127,7 +143,7 @@ def simulate(ctx, users, history_days, rate, duration, limit, scenario, **shared
 )
 @click.pass_obj
 def scenario_command(parent: dict, name: str, time_scale: float, **shared) -> None:
-    """Play scenario NAME (christmas, gift, car, campaign) and print what the outputs should show."""
+    """Play scenario NAME (christmas, gift, car, campaign, bank, telco) and print what the outputs should show."""
     _run_scenario(name, _resolve(parent, shared), time_scale)
 
 

@@ -103,7 +103,17 @@ CATEGORIES = (
 )
 CAR_CATEGORY = "car"  # the `category` of every car-site page view
 
-OUTPUTS = ("ad_eligibility", "ad_decisions", "personas", "car_intent", "campaign_kpis", "dead_letter")
+OUTPUTS = (
+    "ad_eligibility",
+    "ad_decisions",
+    "personas",
+    "car_intent",
+    "campaign_kpis",
+    "dead_letter",
+    "next_best_actions",
+)
+# Reference data the simulator feeds as upsert topics (key: JSON of the primary key), not events.
+REFERENCE = ("customers",)
 DEFAULT_PREFIX = "ctx."
 
 

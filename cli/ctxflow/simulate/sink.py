@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..topics import ensure_contract_topics
-from .contract import DEFAULT_PREFIX, INPUTS, full_topic
-from .events import Event
+from .contract import DEFAULT_PREFIX, INPUTS, REFERENCE, full_topic
+from .events import Event, encode
 from .kafka_io import CountingProducer, admin_client
 from .malformed import Mixer
 
@@ -43,7 +43,7 @@ class Sink:
         seed: int = 0,
     ) -> None:
         admin = admin_client(bootstrap)  # fails fast, with what to do, when Kafka is not there
-        self.topics = {short: full_topic(short, prefix) for short in INPUTS}
+        self.topics = {short: full_topic(short, prefix) for short in (*INPUTS, *REFERENCE)}
         # every contract topic, configured, not only the inputs: the models read some outputs back
         self.created = ensure_contract_topics(admin, prefix, partitions)
         self.producer = CountingProducer(bootstrap)
@@ -54,7 +54,8 @@ class Sink:
         timestamp: staging trusts `ts` only near the message timestamp, so history stamped "now" would
         all count as happening now. Broken events keep the send time: Kafka 4 rejects timestamps more
         than an hour ahead, and a broken event's ts is not to be trusted anyway."""
-        value, kind = self.mixer.apply(event)
+        # reference records (customer master data) are not events: the malformed mix is for events
+        value, kind = (encode(event.value), None) if event.topic in REFERENCE else self.mixer.apply(event)
         timestamp = event.ts if backdated and kind is None else None
         self.producer.send(self.topics[event.topic], event.key, value, timestamp)
         tally.per_topic[event.topic] += 1

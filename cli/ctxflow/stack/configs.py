@@ -28,6 +28,18 @@ logger.kafka.level = WARN
 
 def flink_config(s: Settings) -> dict:
     """Flink 2.x reads config.yaml (not flink-conf.yaml); shared by JM, TM and the SQL Gateway."""
+    return {**_base_flink_config(s), **python_config(s)}
+
+
+def python_config(s: Settings) -> dict:
+    """PyFlink: the gateway plans Python UDFs with `python.client.executable`, the TaskManager runs
+    them in `python.executable` workers; both the PyFlink venv (the UDF package installed in it)."""
+    if s.pyflink_python is None:
+        return {}
+    return {"python": {"executable": str(s.pyflink_python), "client": {"executable": str(s.pyflink_python)}}}
+
+
+def _base_flink_config(s: Settings) -> dict:
     return {
         "jobmanager": {
             "rpc": {"address": HOST, "port": s.flink_rpc_port},

@@ -81,6 +81,12 @@ def _udf_jar(folder: Path) -> Path:
     return jar
 
 
+def python_jar(home: Path) -> str:
+    """`:<flink-python jar>` for a classpath, or "" when this apache-flink-libraries has none."""
+    found = sorted((home / "opt").glob("flink-python-*.jar"))
+    return f":{found[-1]}" if found else ""
+
+
 @dataclass
 class Service:
     name: str
@@ -197,8 +203,9 @@ def build(s: Settings) -> list[Service]:
         return f"-Dlog.file={s.logs_dir / (name + '.log')}"
 
     def flink_cp(rt: Runtime) -> str:
-        # The connector and our UDFs sit on every Flink classpath so jobs need no ADD JAR.
-        return f"{rt.home / 'lib'}/*:{rt.connector}:{rt.udf}"
+        # The connector and our UDFs sit on every Flink classpath so jobs need no ADD JAR; flink-python
+        # (shipped in opt/) runs Python UDFs, as if moved to lib/ in a Flink distribution.
+        return f"{rt.home / 'lib'}/*:{rt.connector}:{rt.udf}{python_jar(rt.home)}"
 
     def kafka_argv() -> list[str]:
         rt = runtime(s)

@@ -33,6 +33,9 @@ class Settings:
     taskmanager_slots: int = 16
     gateway_heap: str = "1g"
     health_timeout_s: float = 90.0
+    # The Python of PyFlink's workers (Python UDFs): its own venv (`make pyflink`), apart from dbt's,
+    # whose protobuf pin full PyFlink cannot share. None: the cluster runs no Python UDFs.
+    pyflink_python: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -62,6 +65,9 @@ class Settings:
         for field, var in strs.items():
             if var in env:
                 kwargs[field] = env[var]
+        pyflink = Path(env.get("CTXFLOW_PYFLINK_PYTHON", _repo_root() / ".venv-pyflink" / "bin" / "python"))
+        if pyflink.exists():
+            kwargs["pyflink_python"] = pyflink.absolute()
         if "CTXFLOW_HEALTH_TIMEOUT" in env:
             kwargs["health_timeout_s"] = float(env["CTXFLOW_HEALTH_TIMEOUT"])
         return cls(**kwargs)  # type: ignore[arg-type]

@@ -56,7 +56,8 @@ class ReadLoop:
 def watch(from_beginning, once, for_s, as_json, bootstrap, topic_prefix, rows) -> None:
     """Tail the output topics (eligibility, decisions, personas, car intent, KPIs, dead letters) live.
 
-    Ad decisions show their latency: when the decision arrived minus the request's ts (p50/p95)."""
+    Ad decisions and next-best actions show their latency: when the record arrived minus the ts of the
+    event it answers (the ad request; the decline or exhausted plan); p50/p95 for ad decisions."""
     bootstrap = bootstrap or Settings.from_env().kafka_bootstrap
     try:
         tail = Tail(bootstrap, topic_prefix, from_beginning or once)

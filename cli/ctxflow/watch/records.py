@@ -16,7 +16,7 @@ class OutputRecord:
     key: object  # the JSON key of upsert topics, a plain string otherwise, or None
     value: object  # a dict normally; None for a tombstone; the raw text when it is not JSON
     received_ms: int
-    latency_ms: int | None  # ad decisions: received wall-clock time minus the request's ts
+    latency_ms: int | None  # received wall-clock time minus the ts of the event decided on (LATENCY_FROM)
 
     def as_json(self) -> dict:
         return {"topic": self.full_topic, "key": self.key, "value": self.value, "latency_ms": self.latency_ms}
@@ -24,6 +24,10 @@ class OutputRecord:
     def json_line(self) -> str:
         """as_json() as one line; numbers keep their exact text (spend 31.20 stays 31.20, not 31.2)."""
         return encode(self.as_json()).decode()
+
+
+# outputs whose records answer one input event: the field with that event's ts
+LATENCY_FROM = {"ad_decisions": "ts", "next_best_actions": "trigger_ts"}
 
 
 def _json_or_text(raw: bytes | None) -> object:
@@ -38,8 +42,8 @@ def _json_or_text(raw: bytes | None) -> object:
 def decode_record(topic: str, full_topic: str, key: bytes | None, value: bytes | None, received_ms: int):
     decoded = _json_or_text(value)
     latency = None
-    if topic == "ad_decisions" and isinstance(decoded, dict):
-        requested = to_epoch_ms(decoded.get("ts"))
+    if topic in LATENCY_FROM and isinstance(decoded, dict):
+        requested = to_epoch_ms(decoded.get(LATENCY_FROM[topic]))
         latency = received_ms - requested if requested is not None else None
     return OutputRecord(topic, full_topic, _json_or_text(key), decoded, received_ms, latency)
 

@@ -7,7 +7,7 @@ from collections import Counter, OrderedDict, deque
 
 from .records import OutputRecord, identity
 
-UPSERT = ("ad_eligibility", "personas", "car_intent", "campaign_kpis")
+UPSERT = ("ad_eligibility", "personas", "car_intent", "campaign_kpis", "next_best_actions")
 MAX_LATENCIES = 100_000  # enough for stable percentiles, bounded memory on a long watch
 
 

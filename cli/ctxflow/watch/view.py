@@ -39,7 +39,8 @@ def _num(places: int) -> Callable[[object], str]:
 FORMATS: dict[str, Callable[[object], str]] = {
     **dict.fromkeys(("updated_at", "decided_at", "window_start"), _clock),
     **dict.fromkeys(("deviation_score", "persona_score", "size_score", "urgency_score", "budget_score"), _num(2)),
-    **dict.fromkeys(("spend", "revenue", "cpa", "roas"), _num(2)),
+    **dict.fromkeys(("spend", "revenue", "cpa", "roas", "new_limit", "loan_amount"), _num(2)),
+    "score": _num(3),
     **dict.fromkeys(("ctr", "cvr"), _num(4)),
 }
 CONTEXT = ("user_id", "context_signals", "blocked_categories", "whitelisted_categories", "rule_ids", "updated_at")
@@ -79,6 +80,17 @@ KPIS = (
     "roas",
 )
 DECISIONS = ("request_id", "user_id", "served_category", "blocked_categories", "decided_at")
+ACTIONS = (
+    "user_id",
+    "situation",
+    "action",
+    "new_limit",
+    "loan_amount",
+    "pack_mb",
+    "score",
+    "reason",
+    "decided_at",
+)
 
 
 def _table(title: str, columns: tuple[str, ...], records: list[OutputRecord], latency: bool = False) -> Table:
@@ -111,5 +123,11 @@ def render(state: WatchState) -> Group:
         _table("personas per session", PERSONAS, state.recent("personas")),
         _table("car intent per session", CAR_INTENT, state.recent("car_intent")),
         _table("campaign KPIs per minute", KPIS, state.recent("campaign_kpis")),
+        _table(
+            "next-best actions (latency: from the event that opened the situation)",
+            ACTIONS,
+            state.recent("next_best_actions"),
+            latency=True,
+        ),
         Text(f"dead letters by source: {dead}{last_error}"),
     )

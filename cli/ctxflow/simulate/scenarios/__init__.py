@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import campaign, car, christmas, gift
+from . import bank, campaign, car, christmas, gift, telco
 from .model import Expectation, Scenario
 
 BUILDERS: dict[str, Callable[..., Scenario]] = {
@@ -21,6 +21,8 @@ BUILDERS: dict[str, Callable[..., Scenario]] = {
     "gift": gift.build,
     "car": car.build,
     "campaign": campaign.build,
+    "bank": bank.build,
+    "telco": telco.build,
 }
 NAMES = tuple(BUILDERS)
 

@@ -1,0 +1,165 @@
+{#- PyFlink sends rows to its Python worker in bundles, flushed after 1 s by default: a decision is due
+    within moments of its event, and declines are few, so a bundle is flushed every 10 ms. -#}
+{%- set job_options = changelog_job_options() -%}
+{%- do job_options.update({'python.fn-execution.bundle.time': '10'}) -%}
+{{ config(
+    job_group='nba',
+    connector_properties=upsert_kafka_topic('next_best_actions'),
+    execution_config=job_options,
+) }}
+-- One next-best action per customer situation, decided within moments of the event that opened it:
+-- a declined payment (bank) or an exhausted data plan (telecom). Context is real time (abroad: the
+-- payment's or session's country is not home; the local time of day; the decline against the card
+-- limit), eligibility comes from the historical profile and the offers catalogue (seed nba_offers,
+-- changed with `dbt seed`, no redeploy). The repayment risk is a Python UDF (pyudf/, PyFlink) that
+-- runs on declines only. Fraud gets a fraud check and an opted-out customer nothing, never an offer.
+with bank as (
+    select
+        s.user_id,
+        s.event_id as situation_id,
+        case when s.merchant_country <> c.home_country then 'declined_abroad' else 'declined_at_home' end as situation,
+        s.decline_reason,
+        s.amount,
+        s.merchant_country as country,
+        c.home_country,
+        c.time_zone,
+        c.card_limit,
+        c.credit_band,
+        c.plan,
+        coalesce(c.opted_out, false) as opted_out,
+        cast(null as bigint) as usual_daily_data_mb,
+        cast(null as bigint) as last_topup_ts,
+        repayment_risk(s.amount, c.card_limit, p.typical_spend, p.on_time_ratio, c.credit_band) as score,
+        s.ts as trigger_ts,
+        'declined ' || s.decline_reason || ': ' || s.currency || ' ' || cast(s.amount as string)
+        || ' at ' || s.merchant_category || ' in ' || s.merchant_country || ' (home ' || c.home_country
+        || '); card limit ' || cast(c.card_limit as string) || ', credit band ' || c.credit_band
+        || ', repaid ' || cast(coalesce(p.repayments, 0) as string) || ' card bills' as facts
+    from {{ ref('int_payment_situations') }} as s
+    inner join {{ source('ctx_reference', 'customers') }} as c on s.user_id = c.user_id
+    left join {{ ref('customer_profiles') }} as p on s.user_id = p.user_id
+),
+
+telco as (
+    select
+        s.user_id,
+        s.event_id as situation_id,
+        case
+            when s.roaming or s.country <> c.home_country then 'data_exhausted_abroad' else 'data_exhausted_at_home'
+        end as situation,
+        cast(null as string) as decline_reason,
+        cast(null as decimal(12, 2)) as amount,
+        s.country,
+        c.home_country,
+        c.time_zone,
+        c.card_limit,
+        c.credit_band,
+        c.plan,
+        coalesce(c.opted_out, false) as opted_out,
+        p.usual_daily_data_mb,
+        s.last_topup_ts,
+        -- how heavy a mobile data user they are (usual daily data against 2 GB, capped at 1)
+        least(1.0, cast(coalesce(p.usual_daily_data_mb, 0) as double) / 2048) as score,
+        s.ts as trigger_ts,
+        'data plan exhausted in ' || s.country || case when s.roaming then ' (roaming' else ' (not roaming' end
+        || ', home ' || c.home_country || '); plan ' || c.plan || ', usually '
+        || cast(coalesce(p.usual_daily_data_mb, 0) as string) || ' MB a day'
+        || case when s.last_topup_ts is not null then '; topped up already' else '' end as facts
+    from {{ ref('int_telco_situations') }} as s
+    inner join {{ source('ctx_reference', 'customers') }} as c on s.user_id = c.user_id
+    left join {{ ref('customer_profiles') }} as p on s.user_id = p.user_id
+),
+
+situations as (
+    select
+        *,
+        -- the customer's local time of day, from their time zone
+        substring(
+            convert_tz(date_format(to_timestamp_ltz(trigger_ts, 3), 'yyyy-MM-dd HH:mm:ss'), 'UTC', time_zone), 12, 5
+        ) as local_time,
+        opted_out or coalesce(decline_reason, '') in ('fraud_suspected', 'card_blocked') as offers_barred
+    from (
+        select * from bank
+        union all
+        select * from telco
+    ) as both_kinds
+),
+
+candidates as (
+    select
+        s.*,
+        o.offer_id,
+        o.action as offer_action,
+        o.max_amount,
+        o.pack_mb,
+        o.valid_minutes,
+        o.description as offer_description,
+        -- bank offers by priority; roaming packs: the smallest that covers the usual day, else the largest
+        case
+            when o.action <> 'offer_roaming_pack' then o.priority
+            when o.pack_mb >= coalesce(s.usual_daily_data_mb, 0) then o.pack_mb
+            else 1000000000 - o.pack_mb
+        end as offer_rank
+    from situations as s
+    left join {{ ref('nba_offers') }} as o
+        on
+            s.situation = o.situation
+            and not s.offers_barred
+            and s.last_topup_ts is null
+            and o.decline_reason in ('any', coalesce(s.decline_reason, 'any'))
+            and position(s.credit_band in o.credit_bands) > 0
+            and position(s.plan in o.plans) > 0
+            and s.score <= o.max_risk
+            and (
+                o.action <> 'raise_card_limit'
+                or cast(ceiling((s.card_limit + s.amount) / 500) * 500 as decimal(12, 2)) <= o.max_amount
+            )
+            and (o.action <> 'offer_instant_loan' or cast(ceiling(s.amount / 50) * 50 as decimal(12, 2)) <= o.max_amount)
+            and not (
+                cast(substring(s.local_time, 1, 2) as int) >= o.quiet_from_hour
+                and cast(substring(s.local_time, 1, 2) as int) < o.quiet_to_hour
+            )
+),
+
+chosen as (
+    select *
+    from (
+        select
+            *,
+            row_number() over (partition by user_id, situation_id order by offer_rank asc) as choice
+        from candidates
+    ) as ranked
+    where choice = 1
+)
+
+select
+    user_id,
+    situation_id,
+    situation,
+    case
+        when coalesce(decline_reason, '') = 'fraud_suspected' then 'fraud_check'
+        when offer_id is null then 'none'
+        else offer_action
+    end as action,
+    offer_id,
+    case
+        when offer_action = 'raise_card_limit'
+            then cast(ceiling((card_limit + amount) / 500) * 500 as decimal(12, 2))
+    end as new_limit,
+    case when offer_action = 'offer_instant_loan' then cast(ceiling(amount / 50) * 50 as decimal(12, 2)) end as loan_amount,
+    case when offer_action = 'offer_roaming_pack' then pack_mb end as pack_mb,
+    case when offer_action = 'offer_roaming_pack' then max_amount end as pack_price,
+    facts || '; ' || local_time || ' local; ' || case
+        when coalesce(decline_reason, '') = 'fraud_suspected' then 'fraud suspected: check with the customer, no offer'
+        when opted_out then 'opted out of offers: none'
+        when decline_reason = 'card_blocked' then 'card blocked: no offer'
+        when last_topup_ts is not null then 'already topped up: none'
+        when offer_id is null then 'no eligible offer (situation, risk, band, plan, amount or quiet hours)'
+        else offer_description
+    end as reason,
+    score,
+    trigger_ts,
+    cast(current_timestamp as timestamp_ltz(3)) as decided_at,
+    -- sqlfluff's flink dialect cannot parse TIMESTAMPADD
+    cast(timestampadd(minute, coalesce(valid_minutes, 0), current_timestamp) as timestamp_ltz(3)) as expires_at  -- noqa: PRS,LT01
+from chosen
