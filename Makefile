@@ -23,7 +23,14 @@ $(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml adapter/pypro
 	$(BIN)/pip install -q -c constraints.txt -r requirements.txt
 	touch $@
 
-venv: $(VENV_STAMP)
+# The adapter is installed as a copy (see requirements.txt), so a change under adapter/src re-installs it.
+ADAPTER_SOURCES := $(shell find adapter/src -type f -not -path '*/__pycache__/*' 2>/dev/null)
+ADAPTER_STAMP := $(VENV)/.adapter-installed
+$(ADAPTER_STAMP): $(VENV_STAMP) $(ADAPTER_SOURCES)
+	$(BIN)/pip install -q --no-deps --force-reinstall ./adapter
+	touch $@
+
+venv: $(VENV_STAMP) $(ADAPTER_STAMP)
 
 # Fetches the Kafka broker and Flink jars and builds (and unit-tests) our UDF jar, stack/udf/.
 UDF_SOURCES := $(shell find stack/udf/src -type f 2>/dev/null)
