@@ -55,6 +55,9 @@ class FlinkCredentials(Credentials):
     # Runtime mode of bounded reads (tests, show, run_query): auto = batch unless an upsert-kafka
     # table is read; 'streaming' (over bounded inputs) also handles queries batch mode rejects.
     bounded_read_mode: str = "auto"
+    # Where bounded reads start: 'earliest' whatever the table says, or 'table' (its own
+    # scan.startup.mode when it sets one, else earliest).
+    bounded_read_start: str = "earliest"
     state_dir: str | None = None
 
     _ALIASES = {"catalog": "database", "flink_database": "schema"}

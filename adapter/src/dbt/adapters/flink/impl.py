@@ -55,7 +55,28 @@ logger = AdapterLogger("Flink")
 
 # Connectors whose tables are unbounded by default but accept scan.bounded.mode.
 BOUNDABLE = {"kafka", "upsert-kafka"}
-BOUNDED_OPTIONS = {"scan.bounded.mode": "latest-offset"}
+BOUNDED_READ_STARTS = ("earliest", "table")
+
+
+def bounded_options(options: dict[str, Any], start: str) -> dict[str, str]:
+    """WITH options of the temporary copy that shadows a Kafka table for one bounded read.
+
+    The read ends at the offsets current now. It starts at the earliest offset whatever the table's
+    own startup mode: a sink table typically sets none, and Kafka's default (group-offsets) then fails
+    without a ``properties.group.id``; a test must see what is in the topic. With ``start='table'``
+    (profile ``bounded_read_start``) a table that sets a startup mode keeps it. upsert-kafka has no
+    startup option (it always reads from the start).
+    """
+    if start not in BOUNDED_READ_STARTS:
+        raise DbtRuntimeError(
+            f"bounded_read_start '{start}' is not valid; use one of: {', '.join(BOUNDED_READ_STARTS)}"
+        )
+    shadow = {"scan.bounded.mode": "latest-offset"}
+    if options.get("connector") == "kafka" and (start == "earliest" or not options.get("scan.startup.mode")):
+        shadow["scan.startup.mode"] = "earliest-offset"
+    return shadow
+
+
 SEED_BATCH = 500
 
 
@@ -420,7 +441,8 @@ class FlinkAdapter(SQLAdapter):
         created = []
         try:
             for rel in shadows:
-                self._run(f"CREATE TEMPORARY TABLE {rel} {ddl.with_clause(BOUNDED_OPTIONS)} LIKE {rel}")
+                shadow = bounded_options(boundable[rel], self._creds.bounded_read_start)
+                self._run(f"CREATE TEMPORARY TABLE {rel} {ddl.with_clause(shadow)} LIKE {rel}")
                 created.append(rel)
             mode = self._creds.bounded_read_mode
             if mode == "auto":

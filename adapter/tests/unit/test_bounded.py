@@ -1,0 +1,35 @@
+"""Options of the bounded copy that shadows a Kafka table for one read (no network)."""
+
+import pytest
+from dbt_common.exceptions import DbtRuntimeError
+
+from dbt.adapters.flink.impl import bounded_options
+
+KAFKA = {"connector": "kafka", "topic": "t"}
+
+
+def test_kafka_reads_from_earliest_whatever_the_table_says():
+    for own in ({}, {"scan.startup.mode": "latest-offset"}, {"scan.startup.mode": "group-offsets"}):
+        assert bounded_options({**KAFKA, **own}, "earliest") == {
+            "scan.bounded.mode": "latest-offset",
+            "scan.startup.mode": "earliest-offset",
+        }
+
+
+def test_start_table_keeps_a_configured_startup_mode_only():
+    assert bounded_options({**KAFKA, "scan.startup.mode": "latest-offset"}, "table") == {
+        "scan.bounded.mode": "latest-offset"
+    }
+    assert bounded_options(KAFKA, "table")["scan.startup.mode"] == "earliest-offset"
+
+
+def test_upsert_kafka_gets_no_startup_option():
+    # upsert-kafka rejects scan.startup.mode (it always reads its topic from the start)
+    assert bounded_options({"connector": "upsert-kafka"}, "earliest") == {
+        "scan.bounded.mode": "latest-offset"
+    }
+
+
+def test_unknown_start_is_rejected_with_the_valid_values():
+    with pytest.raises(DbtRuntimeError, match="earliest, table"):
+        bounded_options(KAFKA, "latest")
