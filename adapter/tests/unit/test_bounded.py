@@ -3,7 +3,7 @@
 import pytest
 from dbt_common.exceptions import DbtRuntimeError
 
-from dbt.adapters.flink.impl import bounded_options
+from dbt.adapters.flink.bounded import bounded_options, runtime_mode
 
 KAFKA = {"connector": "kafka", "topic": "t"}
 
@@ -33,3 +33,11 @@ def test_upsert_kafka_gets_no_startup_option():
 def test_unknown_start_is_rejected_with_the_valid_values():
     with pytest.raises(DbtRuntimeError, match="earliest, table"):
         bounded_options(KAFKA, "latest")
+
+
+def test_runtime_mode_is_batch_unless_a_changelog_is_read_or_configured():
+    assert runtime_mode("auto", reads_changelog=False) == "batch"
+    assert runtime_mode("auto", reads_changelog=True) == "streaming"
+    assert runtime_mode("streaming", reads_changelog=False) == "streaming"
+    with pytest.raises(DbtRuntimeError, match="auto, batch, streaming"):
+        runtime_mode("fast", reads_changelog=False)

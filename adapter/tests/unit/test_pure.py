@@ -180,3 +180,49 @@ def test_a_relation_named_only_in_a_comment_is_not_an_upstream_of_a_job():
     assert referenced(sql, decls, exact=True) == []
     assert referenced(sql.replace("from t", "from `c`.`d`.`valid_plays`"), decls, exact=True) == decls
     assert strip_comments("select 'a -- b' -- c\nfrom `x--y`") == "select 'a -- b'  \nfrom `x--y`"
+
+
+def test_sink_columns_follow_the_query_or_the_enforced_contract():
+    import pytest
+
+    inferred = [("id", "INT"), ("ts", "TIMESTAMP(3)")]
+    assert ddl.sink_columns({"config": {}}, inferred) == (["`id` INT", "`ts` TIMESTAMP(3)"], [], ["id", "ts"])
+    contract = {
+        "unique_id": "model.p.m",
+        "config": {"contract": {"enforced": True}, "primary_key": "id"},
+        "columns": {
+            "id": {"name": "id", "data_type": "BIGINT"},
+            "ts": {
+                "name": "ts",
+                "data_type": "TIMESTAMP_LTZ(3)",
+                "column_type": "metadata",
+                "expression": "timestamp",
+            },
+        },
+    }
+    defs, pk, names = ddl.sink_columns(contract, inferred)
+    assert defs == ["`id` BIGINT NOT NULL", "`ts` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'"]
+    assert (pk, names) == (["id"], ["id", "ts"])
+    with pytest.raises(ValueError, match="contract columns"):
+        ddl.sink_columns(contract, [("id", "INT")])
+
+
+def test_seed_insert_casts_plain_literals_and_leaves_all_null_columns_out_of_values():
+    import datetime
+
+    from dbt.adapters.flink import dml
+
+    sql = dml.seed_insert(
+        "`c`.`d`.`s`",
+        ["a", "b", "c"],
+        ["BIGINT", "STRING", "DATE"],
+        [
+            (1, None, datetime.date(2026, 1, 2)),
+            (2, None, None),
+        ],
+    )
+    assert "(VALUES\n('1', '2026-01-02'),\n('2', NULL)\n) AS v(c0, c2)" in sql
+    assert "SELECT CAST(c0 AS BIGINT), CAST(NULL AS STRING), CAST(c2 AS DATE)" in sql
+    assert dml.insert_select("`t`", "select 1 as x;", ["x"], overwrite=True).startswith(
+        "INSERT OVERWRITE `t`\nSELECT `x`"
+    )

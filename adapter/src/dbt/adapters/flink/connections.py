@@ -103,8 +103,9 @@ class FlinkCredentials(Credentials):
 class FlinkSession:
     """Connection handle: a gateway session that re-opens itself when the gateway expired it.
 
-    ``prepare(session, sql)`` (set by the adapter) runs before every statement and declares the
-    catalog objects the statement needs in this session (the default catalog is per-session).
+    ``prepare(session, sql)`` runs before every statement and declares the catalog objects the
+    statement needs in this session (the default catalog is per-session): the adapter passes its
+    session catalog's (catalog.py), so this layer never calls the adapter.
     """
 
     def __init__(self, credentials: FlinkCredentials, prepare: Callable[[FlinkSession, str], None] | None):
@@ -204,7 +205,7 @@ class FlinkCursor:
 
 class FlinkConnectionManager(SQLConnectionManager):
     TYPE = "flink"
-    prepare: Callable[[FlinkSession, str], None] | None = None  # set by FlinkAdapter
+    prepare: Callable[[FlinkSession, str], None] | None = None  # SessionCatalog.prepare (catalog.py)
 
     def open(self, connection: Connection) -> Connection:  # instance method: needs self.prepare
         if connection.state == ConnectionState.OPEN:
@@ -306,6 +307,3 @@ class FlinkConnectionManager(SQLConnectionManager):
         """Run a statement with per-statement Flink configuration (no session-wide SET)."""
         self.get_thread_connection().handle.next_config = dict(config)
         return self.execute(sql, fetch=fetch)
-
-    def last_job_id(self, cursor: FlinkCursor) -> str | None:
-        return cursor.result.job_id if cursor.result else None

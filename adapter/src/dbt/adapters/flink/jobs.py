@@ -52,8 +52,8 @@ class FlinkRestClient:
     def close(self) -> None:
         self._http.close()
 
-    def config(self) -> dict[str, Any]:
-        return self._call("GET", "/config")
+    def overview(self) -> dict[str, Any]:
+        return self._call("GET", "/overview")
 
     def jobs(self) -> list[Job]:
         data = self._call("GET", "/jobs/overview")
