@@ -16,7 +16,7 @@ help:
 	@echo "make up | down | status   - the local Kafka + Flink + SQL Gateway stack"
 
 # --- set-up -----------------------------------------------------------------------------------
-$(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml adapter/pyproject.toml
+$(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml adapter/pyproject.toml flinkclient/pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
@@ -44,7 +44,7 @@ jars: $(JARS_STAMP)
 
 # Regenerate the full pin list after editing requirements.txt.
 lock: venv
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	$(BIN)/pip freeze --exclude-editable | grep -v -e '^-e' -e ' @ file:' > constraints.txt
 
 # --- the local stack --------------------------------------------------------------------------
 up: venv jars
@@ -62,18 +62,19 @@ demo: up
 	$(BIN)/python -m ctxflow.demo
 
 lint: venv
-	$(BIN)/ruff check cli adapter
-	$(BIN)/ruff format --check cli adapter
+	$(BIN)/ruff check cli adapter flinkclient
+	$(BIN)/ruff format --check cli adapter flinkclient
 	$(BIN)/sqlfluff lint models tests macros
 
 # The stack is stopped whatever the tests do; any failing suite fails the target.
-# Two pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories) and the
-# adapter's (its own rootdir and conftest, as when the adapter is developed on its own).
+# Three pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories), the
+# adapter's (its own rootdir and conftest, as when the adapter is developed on its own) and the Flink client's.
 test: venv jars lint
 	$(CTXFLOW) stack up
 	rc=0; \
 	$(BIN)/pytest cli/tests || rc=1; \
 	(cd adapter && ../$(BIN)/pytest tests) || rc=1; \
+	$(BIN)/pytest flinkclient/tests || rc=1; \
 	$(CTXFLOW) stack down; exit $$rc
 
 clean: down

@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from dbt.adapters.events.logging import AdapterLogger
+from flinkclient.gateway import GatewayError
+from flinkclient.redact import redact_sql
 
 from dbt.adapters.flink import ddl
 from dbt.adapters.flink.config import as_dict
 from dbt.adapters.flink.connections import FlinkCredentials, FlinkSession
 from dbt.adapters.flink.declarations import Declaration, referenced
-from dbt.adapters.flink.gateway import GatewayError
-from dbt.adapters.flink.redact import redact_sql
 from dbt.adapters.flink.registry import RelationRegistry
 from dbt.adapters.flink.relation import FlinkRelation
 

@@ -2,7 +2,7 @@
 
 Its helpers have homes of their own: the session catalog (catalog.py), bounded reads (bounded.py),
 the SQL text (ddl.py, dml.py), the job lifecycle (lifecycle.py, groups.py) and the connection layer
-(connections.py, gateway.py, jobs.py).
+(connections.py over the shared Flink client, the top-level ``flinkclient`` package).
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from dbt.adapters.sql import SQLAdapter
 from dbt_common.clients.agate_helper import table_from_rows
 from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
+from flinkclient.gateway import GatewayError
+from flinkclient.http import FlinkClientError
+from flinkclient.rest import FlinkRestClient
+from flinkclient.sqltext import is_query
 
 from dbt.adapters.flink import config as cfg
 from dbt.adapters.flink import ddl, dml
@@ -26,8 +30,7 @@ from dbt.adapters.flink.bounded import BOUNDABLE, bounded_sources
 from dbt.adapters.flink.catalog import SessionCatalog
 from dbt.adapters.flink.column import FlinkColumn
 from dbt.adapters.flink.config import as_dict
-from dbt.adapters.flink.connections import FlinkConnectionManager
-from dbt.adapters.flink.gateway import GatewayError
+from dbt.adapters.flink.connections import REST_HINT, FlinkConnectionManager
 from dbt.adapters.flink.groups import (
     GroupTracker,
     Member,
@@ -40,7 +43,6 @@ from dbt.adapters.flink.groups import (
     statement_set,
 )
 from dbt.adapters.flink.hints import parse_hints
-from dbt.adapters.flink.jobs import FlinkRestClient, FlinkRestError
 from dbt.adapters.flink.lifecycle import (
     DeployPlan,
     JobFailed,
@@ -52,7 +54,6 @@ from dbt.adapters.flink.lifecycle import (
     stop_jobs_of,
 )
 from dbt.adapters.flink.relation import FlinkRelation
-from dbt.adapters.flink.sqltext import is_query
 
 logger = AdapterLogger("Flink")
 
@@ -144,7 +145,10 @@ class FlinkAdapter(SQLAdapter):
 
     def _rest(self) -> FlinkRestClient:
         return FlinkRestClient(
-            self._creds.rest_url(), headers=self._creds.auth_headers(), verify=self._creds.verify_ssl
+            self._creds.rest_url(),
+            REST_HINT,
+            headers=self._creds.auth_headers(),
+            verify=self._creds.verify_ssl,
         )
 
     def _run(self, sql: str, config: dict[str, str] | None = None, fetch: bool = False):
@@ -352,7 +356,7 @@ class FlinkAdapter(SQLAdapter):
             if before is not None:
                 before(rest)
             return deploy(rest, plan, submit, grace_s, check)
-        except (JobFailed, FlinkRestError) as exc:
+        except (JobFailed, FlinkClientError) as exc:
             raise DbtRuntimeError(str(exc)) from None
         finally:
             rest.close()
@@ -624,7 +628,7 @@ class FlinkAdapter(SQLAdapter):
         rest = self._rest()
         try:
             overview = rest.overview()
-        except FlinkRestError as exc:
+        except FlinkClientError as exc:
             raise DbtRuntimeError(str(exc)) from None
         finally:
             rest.close()

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from dbt.adapters.events.logging import AdapterLogger
-
-from dbt.adapters.flink.errors import root_cause
-from dbt.adapters.flink.jobs import FlinkRestClient, Job
-from dbt.adapters.flink.redact import redact_sql
+from flinkclient.errors import root_cause
+from flinkclient.redact import redact_sql
+from flinkclient.rest import FlinkRestClient, Job
 
 logger = AdapterLogger("Flink")
 

@@ -1,6 +1,6 @@
 """Redaction of secret-looking connector properties in SQL text and option dicts.
 
-Everything the adapter logs or puts into an error message goes through ``redact_sql`` so
+Everything the client and the adapter log or put into an error message goes through ``redact_sql`` so
 that a ``sasl.jaas.config`` or ``password`` from a profile/env_var never reaches the
 terminal, dbt.log or run_results.json.
 """

@@ -1,0 +1,34 @@
+"""Redaction of secret-looking connector properties in SQL text and option dicts.
+
+Everything the client and the adapter log or put into an error message goes through ``redact_sql`` so
+that a ``sasl.jaas.config`` or ``password`` from a profile/env_var never reaches the
+terminal, dbt.log or run_results.json.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+SECRET_KEY_PATTERN = re.compile(r"password|sasl\.jaas\.config|secret|token|credential", re.IGNORECASE)
+MASK = "****"
+
+# 'key' = 'value' pairs as written in WITH (...) clauses and OPTIONS hints; values may contain
+# doubled single quotes (SQL escaping), which the value group allows.
+_PAIR = re.compile(r"(?P<key>'[^']*'\s*=\s*)'(?P<value>(?:[^']|'')*)'")
+
+
+def is_secret_key(key: str) -> bool:
+    return bool(SECRET_KEY_PATTERN.search(key))
+
+
+def redact_sql(sql: str) -> str:
+    def _mask(match: re.Match[str]) -> str:
+        key = match.group("key")
+        return f"{key}'{MASK}'" if is_secret_key(key) else match.group(0)
+
+    return _PAIR.sub(_mask, sql)
+
+
+def redact_options(options: Mapping[str, object]) -> dict[str, object]:
+    return {k: (MASK if is_secret_key(k) else v) for k, v in options.items()}
