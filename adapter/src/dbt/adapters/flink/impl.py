@@ -57,8 +57,9 @@ from dbt.adapters.flink.relation import FlinkRelation
 
 logger = AdapterLogger("Flink")
 
-# Flink's answer to DESCRIBE / SHOW of an object or database the session does not hold.
-_MISSING = ("does not exist", "not found")
+# Flink's answer to DESCRIBE / SHOW of an object, database or catalog the session does not hold
+# ("Tables or views with the identifier '…' doesn't exist.", "Catalog x does not exist").
+_MISSING = ("doesn't exist", "does not exist")
 
 
 def _missing(exc: DbtDatabaseError) -> bool:
