@@ -48,7 +48,7 @@ class StatementResult:
     timed_out: bool = False  # a time-boxed streaming query was cut off (expected, not an error)
 
 
-class GatewayClient:
+class GatewayClient(Endpoint):
     def __init__(
         self,
         base_url: str,
@@ -59,14 +59,11 @@ class GatewayClient:
         verify: bool = True,
         transport: httpx.BaseTransport | None = None,
     ):
+        super().__init__(base_url, GATEWAY, hint, headers, request_timeout_s, verify, f"/{api_version}", transport)
         self.api_version = api_version
-        self._endpoint = Endpoint(
-            base_url, GATEWAY, hint, headers, request_timeout_s, verify, f"/{api_version}", transport
-        )
-        self.base_url = self._endpoint.base_url
 
     def _request(self, method: str, path: str, statement: str | None = None, **kwargs: Any) -> Any:
-        resp = self._endpoint.send(method, path, **kwargs)
+        resp = self.send(method, path, **kwargs)
         if resp.status_code != 200:
             try:
                 errors = resp.json().get("errors", [])
@@ -74,15 +71,6 @@ class GatewayClient:
                 errors = [resp.text]
             raise GatewayError(root_cause(errors or [f"HTTP {resp.status_code}"]), statement)
         return resp.json() if resp.content else {}
-
-    def close(self) -> None:
-        self._endpoint.close()
-
-    def __enter__(self) -> GatewayClient:
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self.close()
 
     # -- metadata / sessions ----------------------------------------------------------------
     def info(self) -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import httpx
 
@@ -20,7 +20,7 @@ class Unreachable(FlinkClientError):
 
 
 class Endpoint:
-    """One REST endpoint (SQL Gateway or JobManager).
+    """One REST endpoint (SQL Gateway or JobManager): the base of both clients.
 
     ``what`` names it in errors ("the Flink SQL Gateway"); ``hint`` says what to do when it cannot be
     reached, in the caller's terms (a profile key for dbt, ``make up`` for the CLI).
@@ -64,6 +64,12 @@ class Endpoint:
 
     def close(self) -> None:
         self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
 
 
 def poll(check: Callable[[], T | None], what: str, timeout_s: float, every_s: float, error=TimeoutError) -> T:

@@ -38,7 +38,7 @@ class Job:
         return cls(j["jid"], j["name"], j["state"], j.get("start-time", 0))
 
 
-class FlinkRestClient:
+class FlinkRestClient(Endpoint):
     def __init__(
         self,
         base_url: str,
@@ -48,11 +48,10 @@ class FlinkRestClient:
         timeout_s: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ):
-        self._endpoint = Endpoint(base_url, JOBMANAGER, hint, headers, timeout_s, verify, transport=transport)
-        self.base_url = self._endpoint.base_url
+        super().__init__(base_url, JOBMANAGER, hint, headers, timeout_s, verify, transport=transport)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        resp = self._endpoint.send(method, path, **kwargs)
+        resp = self.send(method, path, **kwargs)
         if resp.status_code >= 400:
             raise FlinkRestError(f"Flink REST {method} {path} -> HTTP {resp.status_code}: {resp.text[:500]}")
         return resp.json() if resp.content else {}
@@ -60,15 +59,6 @@ class FlinkRestClient:
     def get(self, path: str, **params: Any) -> Any:
         """Any GET of the API (metrics, plans ...), as JSON."""
         return self._call("GET", path, params=params or None)
-
-    def close(self) -> None:
-        self._endpoint.close()
-
-    def __enter__(self) -> FlinkRestClient:
-        return self
-
-    def __exit__(self, *_: Any) -> None:
-        self.close()
 
     # -- cluster ----------------------------------------------------------------------------
     def overview(self) -> dict[str, Any]:
