@@ -1,4 +1,4 @@
-"""Redaction of secret-looking connector properties in SQL text and option dicts.
+"""Redaction of secret-looking connector properties in SQL text.
 
 Everything the client and the adapter log or put into an error message goes through ``redact_sql`` so
 that a ``sasl.jaas.config`` or ``password`` from a profile/env_var never reaches the
@@ -8,7 +8,6 @@ terminal, dbt.log or run_results.json.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 
 SECRET_KEY_PATTERN = re.compile(r"password|sasl\.jaas\.config|secret|token|credential", re.IGNORECASE)
 MASK = "****"
@@ -28,7 +27,3 @@ def redact_sql(sql: str) -> str:
         return f"{key}'{MASK}'" if is_secret_key(key) else match.group(0)
 
     return _PAIR.sub(_mask, sql)
-
-
-def redact_options(options: Mapping[str, object]) -> dict[str, object]:
-    return {k: (MASK if is_secret_key(k) else v) for k, v in options.items()}

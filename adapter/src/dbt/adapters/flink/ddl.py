@@ -128,9 +128,8 @@ def table_body(
     return "(\n  " + ",\n  ".join(parts) + "\n)"
 
 
-def create_table(relation: str, body: str, options: Mapping[str, Any], if_not_exists: bool = False) -> str:
-    ine = "IF NOT EXISTS " if if_not_exists else ""
-    return f"CREATE TABLE {ine}{relation} {body}\n{with_clause(options)}".rstrip()
+def create_table(relation: str, body: str, options: Mapping[str, Any]) -> str:
+    return f"CREATE TABLE {relation} {body}\n{with_clause(options)}".rstrip()
 
 
 def source_table_body(config: Mapping[str, Any], columns: Iterable[Mapping[str, Any]]) -> str:
