@@ -16,14 +16,21 @@ help:
 	@echo "make up | down | status   - the local Kafka + Flink + SQL Gateway stack"
 
 # --- set-up -----------------------------------------------------------------------------------
-$(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml adapter/pyproject.toml
+$(VENV_STAMP): requirements.txt constraints.txt cli/pyproject.toml adapter/pyproject.toml flinkclient/pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is required (found %s)" % sys.version.split()[0]'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -r requirements.txt
 	touch $@
 
-venv: $(VENV_STAMP)
+# The adapter is installed as a copy (see requirements.txt), so a change under adapter/src re-installs it.
+ADAPTER_SOURCES := $(shell find adapter/src -type f -not -path '*/__pycache__/*' 2>/dev/null)
+ADAPTER_STAMP := $(VENV)/.adapter-installed
+$(ADAPTER_STAMP): $(VENV_STAMP) $(ADAPTER_SOURCES)
+	$(BIN)/pip install -q --no-deps --force-reinstall ./adapter
+	touch $@
+
+venv: $(VENV_STAMP) $(ADAPTER_STAMP)
 
 # Fetches the Kafka broker and Flink jars and builds (and unit-tests) our UDF jar, stack/udf/.
 UDF_SOURCES := $(shell find stack/udf/src -type f 2>/dev/null)
@@ -51,7 +58,7 @@ pyflink: $(PYFLINK_STAMP)
 
 # Regenerate the full pin list after editing requirements.txt.
 lock: venv
-	$(BIN)/pip freeze --exclude-editable | grep -v '^-e' > constraints.txt
+	$(BIN)/pip freeze --exclude-editable | grep -v -e '^-e' -e ' @ file:' > constraints.txt
 
 # --- the local stack --------------------------------------------------------------------------
 up: venv jars pyflink
@@ -69,21 +76,22 @@ demo: up
 	$(BIN)/python -m ctxflow.demo
 
 lint: venv
-	$(BIN)/ruff check cli adapter pyudf
-	$(BIN)/ruff format --check cli adapter pyudf
+	$(BIN)/ruff check cli adapter flinkclient pyudf
+	$(BIN)/ruff format --check cli adapter flinkclient pyudf
 	$(BIN)/sqlfluff lint models tests macros
 
 # The stack is stopped whatever the tests do; any failing suite fails the target.
-# Four pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories), the
+# Five pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories), the
 # Python UDFs' (pyudf/), the adapter's (its own rootdir and conftest, as when the adapter is developed on
-# its own), and last the fault tests, which kill processes of a second stack and deploy the project on
-# the main one too.
+# its own), the Flink client's, and last the fault tests, which kill processes of a second stack and
+# deploy the project on the main one too.
 test: venv jars pyflink lint
 	$(CTXFLOW) stack up
 	rc=0; \
 	$(BIN)/pytest cli/tests --ignore=cli/tests/faults || rc=1; \
 	(cd pyudf && ../$(BIN)/pytest tests) || rc=1; \
 	(cd adapter && ../$(BIN)/pytest tests) || rc=1; \
+	$(BIN)/pytest flinkclient/tests || rc=1; \
 	$(BIN)/pytest cli/tests/faults || rc=1; \
 	$(CTXFLOW) stack down; exit $$rc
 

@@ -7,17 +7,17 @@ Performance itself is measured by `make bench`, never asserted here: no timings 
 from __future__ import annotations
 
 import pytest
+from flinkclient.jobnames import short_name
 
 from ctxflow.bench.ceilings import bounded_offsets, typed_columns
 from ctxflow.bench.config import Config
 from ctxflow.bench.drain import Round, all_caught_up, caught_up, drain_moment, refresh_interval_ms, remaining
-from ctxflow.bench.flinkrest import (
+from ctxflow.bench.jobmetrics import (
     POSITION,
     gc_time_metrics,
     is_bench_kpi_job,
     is_project_job,
     metric_topic,
-    short_job_name,
     source_window_ms,
 )
 from ctxflow.bench.report import render_markdown
@@ -127,8 +127,8 @@ def test_project_jobs_are_dbt_jobs_but_the_bench_kpi_layer():
     assert not is_project_job("dbt:model.ctxflow.bench_kpis_07#ef56")
     assert is_bench_kpi_job("dbt:group.ctxflow.bench_kpis_g2#0011")
     assert not is_project_job("bench:passthrough")
-    assert short_job_name("dbt:model.ctxflow.personas#ab12") == "personas"
-    assert short_job_name("dbt:group.ctxflow.contract#cd34") == "group contract"
+    assert short_name("dbt:model.ctxflow.personas#ab12") == "personas"
+    assert short_name("dbt:group.ctxflow.contract#cd34") == "group contract"
 
 
 def test_source_window_spans_first_start_to_last_end():

@@ -10,8 +10,8 @@ import time
 
 import httpx
 from confluent_kafka import Consumer, Producer
+from flinkclient.gateway import GatewayClient, Session
 
-from ctxflow.gateway import Gateway
 from ctxflow.waiting import wait_for
 
 REGISTER = "CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS ctx_parse_event AS 'io.ctxflow.udf.ParseEvent' LANGUAGE JAVA"
@@ -66,7 +66,8 @@ def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack, topic_
         producer.produce(src, value=raw)
     assert producer.flush(30) == 0
 
-    gw = Gateway(s.gateway_url)
+    client = GatewayClient(s.gateway_url, hint="Is the stack up?")
+    gw = Session(client)
     job_id = None
     try:
         kafka = f"'connector' = 'kafka', 'properties.bootstrap.servers' = '{s.kafka_bootstrap}'"
@@ -115,3 +116,4 @@ def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack, topic_
                 f"job {job_id} CANCELED",
             )
         gw.close()
+        client.close()

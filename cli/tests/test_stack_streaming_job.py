@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 from confluent_kafka import Consumer, Producer
+from flinkclient.gateway import GatewayClient, Session
 
-from ctxflow.gateway import Gateway
 from ctxflow.waiting import wait_for
 
 EVENTS = 1000
@@ -23,7 +23,8 @@ def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(ma
     s = main_stack
     src, dst = topic_pair
 
-    gw = Gateway(s.gateway_url)
+    client = GatewayClient(s.gateway_url, hint="Is the stack up?")
+    gw = Session(client)
     job_id = None
     try:
         kafka = f"'connector' = 'kafka', 'properties.bootstrap.servers' = '{s.kafka_bootstrap}', 'format' = 'json'"
@@ -67,7 +68,7 @@ def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(ma
         assert sorted(float(r["amount_eur"]) for r in received) == [i / 100 for i in range(EVENTS)]
         assert {r["user_id"] for r in received} == {f"U{i}" for i in range(10)}
 
-        savepoint = gw.rows(f"STOP JOB '{job_id}' WITH SAVEPOINT", deadline_s=120)[0][0]
+        savepoint = gw.rows(f"STOP JOB '{job_id}' WITH SAVEPOINT", timeout_s=120)[0][0]
         job_id = None
         path = Path(savepoint.removeprefix("file:"))
         assert path.is_relative_to(s.savepoints_dir), f"{path} is not under {s.savepoints_dir}"
@@ -88,3 +89,4 @@ def test_kafka_to_kafka_job_transforms_every_event_and_stops_with_a_savepoint(ma
         if job_id:  # the test failed before the savepoint: do not leave the job running
             httpx.patch(f"{s.flink_rest_url}/jobs/{job_id}?mode=cancel")
         gw.close()
+        client.close()

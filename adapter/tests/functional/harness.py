@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from flinkclient.rest import ACTIVE_STATES, FlinkRestClient
 
 HOST = "127.0.0.1"
 GATEWAY_PORT = int(os.environ.get("CTXFLOW_GATEWAY_PORT", "8083"))
@@ -134,18 +135,13 @@ def job_sources(job_id: str) -> list[str]:
     )
 
 
-ACTIVE = {"INITIALIZING", "CREATED", "RUNNING", "RESTARTING", "FAILING", "CANCELLING", "RECONCILING"}
+ACTIVE = ACTIVE_STATES
 
 
 def cancel_project_jobs(project: Project) -> None:
-    def active() -> list[dict]:
-        return project_jobs(project, ACTIVE) + project_jobs(project, ACTIVE, kind="group")
-
-    for job in active():
-        httpx.patch(f"{REST}/jobs/{job['jid']}", params={"mode": "cancel"}, timeout=10)
-    deadline = time.monotonic() + 30
-    while active() and time.monotonic() < deadline:
-        time.sleep(0.5)
+    active = project_jobs(project, ACTIVE) + project_jobs(project, ACTIVE, kind="group")
+    with FlinkRestClient(REST, "Is the test stack up?") as rest:
+        rest.cancel_all([job["jid"] for job in active], timeout_s=30)
 
 
 # -- Kafka ---------------------------------------------------------------------------------------

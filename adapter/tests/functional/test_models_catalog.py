@@ -140,3 +140,60 @@ def test_bounded_reads_in_streaming_mode(make_flink_project):
     result = flink_project.dbt("test")
     assert result.ok, result.out
     assert "PASS=3" in result.out
+
+
+def test_bounded_reads_of_tables_without_startup_mode(flink_project):
+    """A Kafka table with no scan.* option (Kafka's default start is group-offsets, which needs a
+    group.id) and one that starts at latest-offset: tests, dbt show and a batch model still read each
+    topic from its earliest offset to its current end."""
+    topic = flink_project.topic("plain")
+    late = flink_project.topic("late")
+    for name in (topic, late):
+        create_topic(name)
+        produce(name, [{"id": i, "amount": float(i)} for i in range(1, 4)])
+    plain = {k: v for k, v in kafka_options(topic).items() if not k.startswith("scan.")}
+    flink_project.write_yaml(
+        "models/sources.yml",
+        source_yaml(
+            [
+                {"name": "plain", "config": {"connector_properties": plain}, "columns": COLUMNS},
+                {
+                    "name": "late",
+                    "config": {
+                        "connector_properties": kafka_options(late, **{"scan.startup.mode": "latest-offset"})
+                    },
+                    "columns": COLUMNS,
+                },
+            ]
+        ),
+    )
+    sink = {k: v for k, v in kafka_options(flink_project.topic("copy")).items() if not k.startswith("scan.")}
+    flink_project.write(
+        "models/copied.sql",
+        f"""
+        {{{{ config(materialized='table', connector_properties={sink!r}) }}}}
+        select id, amount from {{{{ source('raw', 'plain') }}}}
+        union all
+        select id, amount from {{{{ source('raw', 'late') }}}}
+        """,
+    )
+    flink_project.write_yaml(
+        "models/copied.yml",
+        {
+            "version": 2,
+            "models": [{"name": "copied", "columns": [{"name": "id", "data_tests": ["not_null"]}]}],
+        },
+    )
+    flink_project.write(
+        "tests/six_copied.sql", "select * from (select count(*) as c from {{ ref('copied') }}) t where c <> 6"
+    )
+    result = flink_project.dbt("run")
+    assert result.ok, result.out
+    result = flink_project.dbt("test")
+    assert result.ok, result.out
+    assert "PASS=2" in result.out
+    shown = flink_project.dbt("show", "--select", "copied", "--limit", "10", "--output", "json")
+    assert shown.ok, shown.out
+    text = shown.out[shown.out.index("{\n") :]
+    rows = json.loads(text[: text.rindex("}") + 1])["show"]
+    assert sorted(r["id"] for r in rows) == [1, 1, 2, 2, 3, 3]

@@ -22,3 +22,17 @@ def test_auth_headers():
     assert bearer.auth_headers() == {"Authorization": "Bearer t"}
     basic = FlinkCredentials.from_dict({"auth_method": "basic", "user": "u", "password": "p"})
     assert basic.auth_headers() == {"Authorization": "Basic dTpw"}
+
+
+def test_dbt_version_lists_the_plugin():
+    """`dbt --version` (the first thing a dbt user runs) finds the plugin through the installed package."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from dbt.adapters.flink.__version__ import version
+
+    dbt = Path(sys.executable).parent / "dbt"
+    out = subprocess.run([str(dbt), "--version"], capture_output=True, text=True, timeout=120, check=True)
+    plugins = out.stdout.split("Plugins:", 1)[-1]
+    assert f"flink: {version}" in plugins, out.stdout

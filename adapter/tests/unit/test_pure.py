@@ -2,60 +2,14 @@
 
 from types import SimpleNamespace
 
+from flinkclient.sqltext import strip_comments
+
 from dbt.adapters.flink import ddl
 from dbt.adapters.flink.column import FlinkColumn
 from dbt.adapters.flink.declarations import Declaration, referenced
-from dbt.adapters.flink.errors import root_cause
-from dbt.adapters.flink.gateway import GatewayError, _apply_changelog
 from dbt.adapters.flink.hints import parse_hints
 from dbt.adapters.flink.lifecycle import fingerprint, job_name, job_prefix
-from dbt.adapters.flink.redact import redact_options, redact_sql
 from dbt.adapters.flink.registry import RelationRegistry
-from dbt.adapters.flink.sqltext import strip_comments
-
-TRACE = """<Exception on server side:
-org.apache.flink.table.gateway.api.utils.SqlGatewayException: Failed to fetchResults.
-\tat org.apache.flink.table.gateway.rest.handler.statement.FetchResultsHandler.handleRequest(F.java:91)
-Caused by: org.apache.flink.table.api.ValidationException: SQL validation failed. From line 1
-\tat org.apache.calcite.sql.validate.SqlValidatorImpl.validate(SqlValidatorImpl.java:824)
-Caused by: org.apache.calcite.sql.validate.SqlValidatorException: Object 'nonexist' not found
-\tat java.base/jdk.internal.reflect.NativeConstructorAccessorImpl.newInstance0(Native Method)
-
-End of exception on server side>"""
-
-
-def test_root_cause_is_deepest_cause_without_package():
-    assert (
-        root_cause(["Internal server error.", TRACE]) == "SqlValidatorException: Object 'nonexist' not found"
-    )
-
-
-def test_root_cause_without_caused_by():
-    text = "<Exception on server side:\norg.apache.flink.Foo: plain failure\n\tat x.y(Z.java:1)\n>"
-    assert root_cause([text]) == "Foo: plain failure"
-
-
-def test_gateway_error_is_one_line_plus_redacted_statement():
-    stmt = "/* {\"app\": \"dbt\"} */ CREATE TABLE t (a INT) WITH ('connector' = 'kafka', 'x.password' = 'p')"
-    err = GatewayError("Boom: bad", stmt)
-    first, second = str(err).split("\n")
-    assert first == "Boom: bad"
-    assert second.strip().startswith("statement: CREATE TABLE") and "'p'" not in second and "****" in second
-
-
-def test_redact_sql_masks_secret_keys_only():
-    sql = (
-        "WITH ('properties.sasl.jaas.config' = 'x required password=\"a\";', 'topic' = 't', "
-        "'ssl.key.password'='it''s', 'my_token' = 'abc', 'client.secret' = 's')"
-    )
-    out = redact_sql(sql)
-    assert "'topic' = 't'" in out
-    assert "required" not in out and "it''s" not in out and "abc" not in out and "'s'" not in out
-    assert out.count("'****'") == 4
-
-
-def test_redact_options():
-    assert redact_options({"password": "x", "topic": "t"}) == {"password": "****", "topic": "t"}
 
 
 def test_hints():
@@ -115,19 +69,6 @@ def test_fingerprint_ignores_whitespace_and_tracks_config():
     assert job_name("model.p.m", a).startswith(job_prefix("model.p.m") + "#")
 
 
-def test_changelog_folding():
-    rows: list = []
-    _apply_changelog(
-        rows,
-        [
-            {"kind": "INSERT", "fields": [1]},
-            {"kind": "UPDATE_BEFORE", "fields": [1]},
-            {"kind": "UPDATE_AFTER", "fields": [2]},
-        ],
-    )
-    assert rows == [[2]]
-
-
 def test_registry_roundtrip_keeps_replay_order(tmp_path):
     reg = RelationRegistry(tmp_path / "r.json")
     reg.put("a", {"n": 1})
@@ -167,16 +108,65 @@ def test_ddl_target_is_not_declared_first():
     assert referenced("INSERT INTO `c`.`d`.`t` SELECT 1", [t]) == [t]
 
 
-def test_gateway_error_cause_is_redacted_too():
-    err = GatewayError(
-        "ValidationException: Table options are: 'connector'='kafka' 'sasl.jaas.config'='pw=1;'"
-    )
-    assert "pw=1" not in str(err) and "'connector'='kafka'" in str(err)
-
-
 def test_a_relation_named_only_in_a_comment_is_not_an_upstream_of_a_job():
     decls = [Declaration("`c`.`d`.`valid_plays`", "table", "CREATE TABLE ...", "c", "d", "valid_plays")]
     sql = "-- depends_on: `c`.`d`.`valid_plays`\nselect 1 /* `c`.`d`.`valid_plays` */ from t"
     assert referenced(sql, decls, exact=True) == []
     assert referenced(sql.replace("from t", "from `c`.`d`.`valid_plays`"), decls, exact=True) == decls
     assert strip_comments("select 'a -- b' -- c\nfrom `x--y`") == "select 'a -- b'  \nfrom `x--y`"
+
+
+def test_sink_columns_follow_the_query_or_the_enforced_contract():
+    import pytest
+
+    inferred = [("id", "INT"), ("ts", "TIMESTAMP(3)")]
+    assert ddl.sink_columns({"config": {}}, inferred) == (["`id` INT", "`ts` TIMESTAMP(3)"], [], ["id", "ts"])
+    contract = {
+        "unique_id": "model.p.m",
+        "config": {"contract": {"enforced": True}, "primary_key": "id"},
+        "columns": {
+            "id": {"name": "id", "data_type": "BIGINT"},
+            "ts": {
+                "name": "ts",
+                "data_type": "TIMESTAMP_LTZ(3)",
+                "column_type": "metadata",
+                "expression": "timestamp",
+            },
+        },
+    }
+    defs, pk, names = ddl.sink_columns(contract, inferred)
+    assert defs == ["`id` BIGINT NOT NULL", "`ts` TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'"]
+    assert (pk, names) == (["id"], ["id", "ts"])
+    with pytest.raises(ValueError, match="contract columns"):
+        ddl.sink_columns(contract, [("id", "INT")])
+
+
+def test_seed_insert_casts_plain_literals_and_leaves_all_null_columns_out_of_values():
+    import datetime
+
+    from dbt.adapters.flink import dml
+
+    sql = dml.seed_insert(
+        "`c`.`d`.`s`",
+        ["a", "b", "c"],
+        ["BIGINT", "STRING", "DATE"],
+        [
+            (1, None, datetime.date(2026, 1, 2)),
+            (2, None, None),
+        ],
+    )
+    assert "(VALUES\n('1', '2026-01-02'),\n('2', NULL)\n) AS v(c0, c2)" in sql
+    assert "SELECT CAST(c0 AS BIGINT), CAST(NULL AS STRING), CAST(c2 AS DATE)" in sql
+    assert dml.insert_select("`t`", "select 1 as x;", ["x"], overwrite=True).startswith(
+        "INSERT OVERWRITE `t`\nSELECT `x`"
+    )
+
+
+def test_job_names_written_by_the_lifecycle_are_read_back_by_the_shared_client():
+    # lifecycle.py names the jobs; the CLI reads them through flinkclient.jobnames: one scheme.
+    from flinkclient import jobnames
+
+    for owner in ("model.p.personas", "group.p.contract"):
+        name = job_name(owner, "ab12cd34ef56")
+        assert name == jobnames.job_name(owner, "ab12cd34ef56")
+        assert jobnames.owner_of(name) == owner

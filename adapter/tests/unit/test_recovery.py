@@ -47,8 +47,9 @@ def test_a_remote_checkpoint_store_is_not_listed_from_the_client():
 
 
 def test_a_jobs_deploy_script_travels_redacted_and_comes_back_with_the_profiles_secrets():
+    from flinkclient.redact import unredact_sql
+
     from dbt.adapters.flink.lifecycle import SCRIPT_PARAMETER, pack_script, unpack_script
-    from dbt.adapters.flink.redact import unredact_sql
 
     secret = "'properties.sasl.jaas.config' = 'user=u pw=''s3'''"
     ddl = f"CREATE TABLE t (a INT) WITH ('connector' = 'kafka', {secret})"

@@ -24,7 +24,7 @@ def clean_slate(s: Session) -> None:
     jobs = s.rest.active_jobs(lambda name: name.startswith(("bench:", "dbt:")))
     if jobs:
         s.say(f"cancelling {len(jobs)} running jobs (every drain starts from nothing)")
-        s.rest.cancel(list(jobs))
+        s.rest.cancel_all(list(jobs))
     admin = admin_client(s.settings.kafka_bootstrap)
     old = [name for name in admin.list_topics(timeout=10).topics if name.startswith("bench.")]
     for future in (admin.delete_topics(old, operation_timeout=30) if old else {}).values():

@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 
 from confluent_kafka import Consumer, TopicPartition
+from flinkclient.gateway import GatewayClient
+from flinkclient.gateway import Session as GatewaySession
 
-from ..gateway import Gateway
 from ..simulate.contract import INPUTS
 from ..simulate.kafka_io import reader_config
-from .flinkrest import source_window_ms
-from .session import Session
+from .jobmetrics import source_window_ms
+from .session import STACK_HINT, Session
 from .system import CpuSampler
 
 
@@ -73,7 +74,7 @@ def flink_ceiling(s: Session, ends: dict[str, dict[int, int]], kind: str) -> dic
             f"'scan.bounded.specific-offsets' = '{bounded_offsets(ends[topic])}')"
         )
         statements.append(f"CREATE TEMPORARY TABLE {kind}_{name}_sink ({columns}) WITH ('connector' = 'blackhole')")
-    with Gateway(s.settings.gateway_url) as gw:
+    with GatewayClient(s.settings.gateway_url, hint=STACK_HINT) as client, GatewaySession(client) as gw:
         for statement in statements:
             gw.rows(statement)
         gw.rows(f"SET 'pipeline.name' = 'bench:{kind}'")

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import time
 
-from .flinkrest import is_project_job, short_job_name
+from flinkclient.jobnames import short_name
+
+from .jobmetrics import is_project_job
 from .session import Session
 
 CONTRACT = "path:models/contract"  # the job group that reads the raw topics (dbt_project.yml)
@@ -32,7 +34,7 @@ def deploy(s: Session) -> dict[str, str]:
         "dbt_run_contract_s": contract,
         "dbt_seed_s": s.timings.get("dbt_seed_s"),
         "flink_jobs": len(jobs),
-        "jobs": sorted(short_job_name(n) for n in jobs.values()),
+        "jobs": sorted(short_name(n) for n in jobs.values()),
         "slots_used": total - free,
         "slots_total": total,
     }

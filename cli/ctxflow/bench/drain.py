@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from confluent_kafka import Consumer, TopicPartition
 
 from ..simulate.kafka_io import reader_config
-from .flinkrest import FlinkRest, metric_topic, now_ms
+from .jobmetrics import JobMetrics, metric_topic, now_ms
 
 Partition = tuple[str, int]  # (topic as named in Flink's metrics, partition)
 
@@ -146,10 +146,10 @@ class Watcher(threading.Thread):
     """Polls the jobs that `which_jobs` lists, every `every_s`, into rounds; also the TaskManagers' heap."""
 
     def __init__(
-        self, rest: FlinkRest, offsets: EndOffsets, which_jobs: Callable[[], dict[str, str]], every_s: float = 1.0
+        self, metrics: JobMetrics, offsets: EndOffsets, which_jobs: Callable[[], dict[str, str]], every_s: float = 1.0
     ) -> None:
         super().__init__(daemon=True)
-        self.rest, self.offsets, self.which_jobs, self.every_s = rest, offsets, which_jobs, every_s
+        self.metrics, self.offsets, self.which_jobs, self.every_s = metrics, offsets, which_jobs, every_s
         self.rounds: list[Round] = []
         self.jobs: dict[str, str] = {}  # every job seen: jid -> name
         self.heap_peak: dict[str, int] = {}  # TaskManager -> highest heap used seen
@@ -164,8 +164,8 @@ class Watcher(threading.Thread):
         positions = {}
         for jid in jobs:
             if jid not in self._details or not self._details[jid]["vertices"]:
-                self._details[jid] = self.rest.job(jid)
-            positions[jid] = self.rest.source_positions(jid, self._details[jid])
+                self._details[jid] = self.metrics.rest.job_detail(jid)
+            positions[jid] = self.metrics.source_positions(jid, self._details[jid])
         wanted = {tp for p in positions.values() for tp in p}
         return Round(now_ms(), positions, self.offsets.of(wanted))
 
@@ -178,7 +178,7 @@ class Watcher(threading.Thread):
                 with self._lock:
                     self.rounds.append(r)
                 if n % 5 == 0:
-                    for tm, heap in self.rest.taskmanager_heap().items():
+                    for tm, heap in self.metrics.taskmanager_heap().items():
                         self.heap_peak[tm] = max(self.heap_peak.get(tm, 0), heap["heap_used"] or 0)
             except Exception:  # a REST hiccup under load: skip this round (counted)
                 self.errors += 1

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import time
 
+from flinkclient.jobnames import short_name
+
 from ..simulate.kafka_io import admin_client, ensure_topics
-from .flinkrest import is_bench_kpi_job, now_ms, short_job_name, source_window_ms
+from .jobmetrics import is_bench_kpi_job, now_ms, source_window_ms
 from .load import Loader, valid_plays
 from .session import Session
 
@@ -36,7 +38,7 @@ def kpi_layer(s: Session, loader: Loader) -> None:
             "bench_kpi_plays": cfg.kpi_plays,
         },
     )
-    jobs = {j["jid"]: j["name"] for j in s.rest.jobs() if is_bench_kpi_job(j["name"]) and j["start-time"] >= since}
+    jobs = {j.job_id: j.name for j in s.rest.jobs() if is_bench_kpi_job(j.name) and j.start_time >= since}
     details = s.rest.wait_finished(list(jobs), timeout_s=max(60.0, cfg.drain_timeout_s))
     start, end = source_window_ms(list(details.values()))
     seconds = (end - start) / 1000 if start and end else None
@@ -46,7 +48,7 @@ def kpi_layer(s: Session, loader: Loader) -> None:
         "models": cfg.kpi_models,
         "job_groups": cfg.kpi_groups,
         "flink_jobs": len(jobs),
-        "job_names": sorted(short_job_name(n) for n in jobs.values()),
+        "job_names": sorted(short_name(n) for n in jobs.values()),
         "source_reads": sources,
         "deploy_s": deploy_s,
         "plays": cfg.kpi_plays,

@@ -3,9 +3,9 @@ not itself back-pressured) and the top frames of its on-CPU flame graph by self 
 
 from __future__ import annotations
 
-import httpx
+from flinkclient.http import FlinkClientError
+from flinkclient.jobnames import short_name
 
-from .flinkrest import short_job_name
 from .session import Session
 from .stats import busiest_vertex, operator_kind, top_frames
 
@@ -16,8 +16,8 @@ def profile(s: Session, jobs: dict[str, str]) -> dict:
     loads = []
     for jid, name in jobs.items():
         try:
-            loads += s.rest.vertex_load(jid, short_job_name(name))
-        except httpx.HTTPError:
+            loads += s.metrics.vertex_load(jid, short_name(name))
+        except FlinkClientError:
             pass
     top = busiest_vertex(loads)
     out: dict = {
@@ -43,7 +43,7 @@ def profile(s: Session, jobs: dict[str, str]) -> dict:
         if graph is not None and _samples(graph) < MIN_SAMPLES:
             # the task thread was seldom on the CPU when sampled (a starved machine): all its states say more
             graph, kind = s.rest.flamegraph(top.jid, top.vid, "full"), "full"
-    except (TimeoutError, httpx.HTTPError) as err:
+    except (TimeoutError, FlinkClientError) as err:
         out["note"] = f"flame graph unavailable: {err}"
         return out
     if graph is None:

@@ -3,24 +3,25 @@ completed checkpoint."""
 
 from __future__ import annotations
 
-import httpx
+from flinkclient.http import FlinkClientError
+from flinkclient.jobnames import short_name
 
-from .flinkrest import now_ms, short_job_name
+from .jobmetrics import now_ms
 from .session import Session
 
 
 def snapshot(s: Session, jobs: dict[str, str]) -> dict:
-    heap = s.rest.taskmanager_heap()
+    heap = s.metrics.taskmanager_heap()
     checkpoints = {}
     for jid, name in jobs.items():
         try:
-            checkpoints[short_job_name(name)] = s.rest.latest_checkpoint(jid)
-        except httpx.HTTPError:
-            checkpoints[short_job_name(name)] = None
+            checkpoints[short_name(name)] = s.rest.latest_checkpoint(jid)
+        except FlinkClientError:
+            checkpoints[short_name(name)] = None
     return {
         "heap_used_bytes": sum(h["heap_used"] or 0 for h in heap.values()),
         "heap_max_bytes": sum(h["heap_max"] or 0 for h in heap.values()),
-        "gc_ms": s.rest.taskmanager_gc_ms(),  # cumulative: the report shows the difference between snapshots
+        "gc_ms": s.metrics.taskmanager_gc_ms(),  # cumulative: the report shows the difference between snapshots
         "at_ms": now_ms(),
         "checkpoints": checkpoints,
         "state_size_bytes": sum((c or {}).get("state_size_bytes") or 0 for c in checkpoints.values()),

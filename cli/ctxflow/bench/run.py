@@ -22,12 +22,12 @@ import sys
 import time
 from datetime import UTC, datetime
 
-import httpx
+from flinkclient.http import FlinkClientError
 
 from .backlog import clean_slate, produce_backlog
 from .ceilings import ceilings
 from .deploy import deploy, rerun, seed
-from .flinkrest import is_project_job
+from .jobmetrics import is_project_job
 from .kpi_layer import kpi_layer
 from .latency import latency
 from .load import Loader, make_pool
@@ -56,7 +56,7 @@ def run(s: Session) -> dict:
     flink_version = None
     try:
         flink_version = s.rest.get("/config").get("flink-version")
-    except httpx.HTTPError:
+    except FlinkClientError:
         pass
     s.result["machine"] = machine(s.settings, flink_version)
     s.result["date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -80,7 +80,7 @@ def run(s: Session) -> dict:
         rerun(s, jobs)
         if "latency" not in s.cfg.skip:
             s.result["latency"] = [latency(s, loader, rate) for rate in s.cfg.latency_rates]
-        s.rest.cancel(list(s.rest.active_jobs(is_project_job)))  # the ceilings run alone
+        s.rest.cancel_all(list(s.rest.active_jobs(is_project_job)))  # the ceilings run alone
         if "ceilings" not in s.cfg.skip:
             ceilings(s, ends)
         if "kpi" not in s.cfg.skip:

@@ -11,12 +11,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from flinkclient.rest import FlinkRestClient
+
 from ..stack.settings import Settings
 from .config import Config
-from .flinkrest import FlinkRest
+from .jobmetrics import JobMetrics
 
 ROOT = Path(__file__).resolve().parents[3]  # the dbt project (repo root)
 TARGET = ROOT / "target" / "bench"
+STACK_HINT = "Is the stack up (`make up`)?"
 
 
 class Session:
@@ -26,7 +29,8 @@ class Session:
         self.started = time.monotonic()
         self.run_id = datetime.now(UTC).strftime("%m%d%H%M%S")
         self.prefix = f"bench.{self.run_id}."
-        self.rest = FlinkRest(self.settings.flink_rest_url)
+        self.rest = FlinkRestClient(self.settings.flink_rest_url, hint=STACK_HINT)
+        self.metrics = JobMetrics(self.rest)
         self.timings: dict[str, float] = {}
         self.notes: list[str] = []
         self.result: dict = {"topic_prefix": self.prefix}

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import time
 
+from flinkclient.jobnames import short_name
+
 from ..waiting import wait_for
 from . import resources
 from .drain import EndOffsets, Watcher, drain_moment, refresh_interval_ms
-from .flinkrest import is_project_job, short_job_name, source_window_ms
+from .jobmetrics import is_project_job, source_window_ms
 from .profile import profile
 from .session import Session
 
 
 def start_watching(s: Session) -> Watcher:
     offsets = EndOffsets(s.settings.kafka_bootstrap, s.prefix)
-    watcher = Watcher(s.rest, offsets, lambda: s.rest.active_jobs(is_project_job))
+    watcher = Watcher(s.metrics, offsets, lambda: s.rest.active_jobs(is_project_job))
     watcher.start()
     return watcher
 
@@ -44,7 +46,7 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
     except TimeoutError:
         moment = None
     rounds = watcher.snapshot()
-    details = [s.rest.job(jid) for jid in jids]
+    details = [s.rest.job_detail(jid) for jid in jids]
     starts = [source_window_ms([d])[0] for d in details]
     start_ms = max(starts) if starts and None not in starts else None
     # how long the deploy took from the first job to the contract job (all before the clock starts)
@@ -63,7 +65,7 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
         s.notes.append(f"the jobs had not drained the backlog after {s.cfg.drain_timeout_s:.0f} s")
         if last is not None:
             out["behind_at_timeout"] = {
-                short_job_name(jobs[j]): sum(max(0, last.ends.get(tp, 0) - 1 - p) for tp, p in pos.items())
+                short_name(jobs[j]): sum(max(0, last.ends.get(tp, 0) - 1 - p) for tp, p in pos.items())
                 for j, pos in last.positions.items()
                 if j in jobs
             }
@@ -103,5 +105,5 @@ def _per_job(rounds, jobs: dict[str, str], details: list[dict]) -> dict:
         moment = drain_moment(rounds, [jid])
         start, _ = source_window_ms([detail])
         if moment is not None and start is not None:
-            out[short_job_name(jobs[jid])] = {"drain_s": round((moment.at_ms - start) / 1000, 2), "started_ms": start}
+            out[short_name(jobs[jid])] = {"drain_s": round((moment.at_ms - start) / 1000, 2), "started_ms": start}
     return out

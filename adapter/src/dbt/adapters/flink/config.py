@@ -57,3 +57,29 @@ def job_group(config: dict[str, Any], who: str) -> str | None:
     if not name or any(ch in name for ch in "#\n\r\t ") or not name.isprintable():
         raise DbtRuntimeError(f"{who}: job_group '{raw}' must be a non-empty name without spaces or '#'")
     return name
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """A node or config as a plain dict (dbt hands the adapter both objects and dicts)."""
+    if obj is None:
+        return {}
+    if hasattr(obj, "to_dict"):
+        return obj.to_dict(omit_none=True)
+    return dict(obj)
+
+
+def execution_config(config: dict[str, Any]) -> dict[str, str]:
+    """``default_execution_config`` overlaid by ``execution_config`` (dbt-flink-adapter keys)."""
+    merged = {**(config.get("default_execution_config") or {}), **(config.get("execution_config") or {})}
+    return {k: str(v) for k, v in merged.items()}
+
+
+def is_streaming(config: dict[str, Any]) -> bool:
+    """A streaming_table, or a table that dbt-flink-adapter projects mark as streaming."""
+    materialized = config.get("materialized")
+    if materialized == "streaming_table":
+        return True
+    return materialized == "table" and (
+        str(config.get("type") or "").lower() == "streaming"
+        or execution_config(config).get("execution.runtime-mode") == "streaming"
+    )

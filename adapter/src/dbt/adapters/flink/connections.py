@@ -17,10 +17,21 @@ from dbt_common.events.contextvars import get_node_info
 from dbt_common.events.functions import fire_event
 from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
 from dbt_common.utils import cast_to_str
+from flinkclient.gateway import GatewayClient, GatewayError, Session, StatementResult
+from flinkclient.http import Unreachable
+from flinkclient.redact import redact_sql
 
-from dbt.adapters.flink.gateway import GatewayClient, GatewayError, GatewayUnreachable, StatementResult
 from dbt.adapters.flink.hints import parse_hints
-from dbt.adapters.flink.redact import redact_sql
+
+# What to check when an endpoint cannot be reached, in a dbt user's terms.
+GATEWAY_HINT = (
+    "Check that the SQL Gateway is running and that host/port/https in profiles.yml point to its REST "
+    "endpoint (default port 8083)."
+)
+REST_HINT = (
+    "Set flink_rest_host / flink_rest_port in profiles.yml to the JobManager REST endpoint "
+    "(default port 8081)."
+)
 
 logger = AdapterLogger("Flink")
 
@@ -55,6 +66,9 @@ class FlinkCredentials(Credentials):
     # Runtime mode of bounded reads (tests, show, run_query): auto = batch unless an upsert-kafka
     # table is read; 'streaming' (over bounded inputs) also handles queries batch mode rejects.
     bounded_read_mode: str = "auto"
+    # Where bounded reads start: 'earliest' whatever the table says, or 'table' (its own
+    # scan.startup.mode when it sets one, else earliest).
+    bounded_read_start: str = "earliest"
     state_dir: str | None = None
 
     _ALIASES = {"catalog": "database", "flink_database": "schema"}
@@ -100,20 +114,22 @@ class FlinkCredentials(Credentials):
 class FlinkSession:
     """Connection handle: a gateway session that re-opens itself when the gateway expired it.
 
-    ``prepare(session, sql)`` (set by the adapter) runs before every statement and declares the
-    catalog objects the statement needs in this session (the default catalog is per-session).
+    ``prepare(session, sql)`` runs before every statement and declares the catalog objects the
+    statement needs in this session (the default catalog is per-session): the adapter passes its
+    session catalog's (catalog.py), so this layer never calls the adapter.
     """
 
     def __init__(self, credentials: FlinkCredentials, prepare: Callable[[FlinkSession, str], None] | None):
         self.credentials = credentials
         self.client = GatewayClient(
             credentials.gateway_url(),
+            GATEWAY_HINT,
             headers=credentials.auth_headers(),
             api_version=credentials.api_version,
             verify=credentials.verify_ssl,
         )
         self._prepare = prepare
-        self.handle: str | None = None
+        self.gateway_session: Session | None = None
         self.declared: dict[str, str] = {}  # relation -> statement this session ran to declare it
         self.next_config: dict[str, str] = {}
         self.open()
@@ -122,10 +138,14 @@ class FlinkSession:
         # Streaming by default: DDL such as CREATE VIEW over a Kafka table is validated against
         # the runtime mode and batch rejects unbounded sources. Reads choose their mode explicitly.
         props = {"execution.runtime-mode": "streaming", **self.credentials.session_properties}
-        self.handle = self.client.open_session(props, self.credentials.session_name)
+        self.gateway_session = Session(self.client, props, self.credentials.session_name)
         self.declared = {}
         for stmt in self.credentials.init_statements:
             self.run(stmt, prepare=False)
+
+    @property
+    def handle(self) -> str | None:
+        return self.gateway_session.handle if self.gateway_session else None
 
     def run(
         self, sql: str, config: dict[str, str] | None = None, prepare: bool = True, **kwargs: Any
@@ -140,14 +160,14 @@ class FlinkSession:
             kwargs.setdefault("fetch_max", hints.fetch_max)
         kwargs.setdefault("timeout_s", self.credentials.statement_timeout_s)
         try:
-            return self.client.execute(self.handle, sql, stmt_config, **kwargs)
+            return self.gateway_session.run(sql, stmt_config, **kwargs)
         except GatewayError as exc:
             # The gateway expires idle sessions (sql-gateway.session.idle-timeout); re-open once.
             if "session" in exc.cause.lower() and "does not exist" in exc.cause.lower():
                 self.open()
                 if prepare and self._prepare is not None:
                     self._prepare(self, sql)
-                return self.client.execute(self.handle, sql, stmt_config, **kwargs)
+                return self.gateway_session.run(sql, stmt_config, **kwargs)
             raise
 
     def cursor(self) -> FlinkCursor:
@@ -155,10 +175,8 @@ class FlinkSession:
 
     def close(self) -> None:
         try:
-            if self.handle:
-                self.client.close_session(self.handle)
-        except (GatewayError, GatewayUnreachable):
-            pass
+            if self.gateway_session:
+                self.gateway_session.close()
         finally:
             self.client.close()
 
@@ -201,7 +219,7 @@ class FlinkCursor:
 
 class FlinkConnectionManager(SQLConnectionManager):
     TYPE = "flink"
-    prepare: Callable[[FlinkSession, str], None] | None = None  # set by FlinkAdapter
+    prepare: Callable[[FlinkSession, str], None] | None = None  # SessionCatalog.prepare (catalog.py)
 
     def open(self, connection: Connection) -> Connection:  # instance method: needs self.prepare
         if connection.state == ConnectionState.OPEN:
@@ -209,7 +227,7 @@ class FlinkConnectionManager(SQLConnectionManager):
         try:
             connection.handle = FlinkSession(connection.credentials, self.prepare)
             connection.state = ConnectionState.OPEN
-        except GatewayUnreachable as exc:
+        except Unreachable as exc:
             connection.state = ConnectionState.FAIL
             connection.handle = None
             raise DbtRuntimeError(str(exc)) from None
@@ -236,7 +254,7 @@ class FlinkConnectionManager(SQLConnectionManager):
         except GatewayError as exc:
             # One readable line (the deepest Flink cause) plus the redacted statement.
             raise DbtDatabaseError(str(exc)) from None
-        except GatewayUnreachable as exc:
+        except Unreachable as exc:
             raise DbtRuntimeError(str(exc)) from None
 
     # Flink has no transactions: dbt's BEGIN/COMMIT bookkeeping is kept, no SQL is sent.
@@ -303,6 +321,3 @@ class FlinkConnectionManager(SQLConnectionManager):
         """Run a statement with per-statement Flink configuration (no session-wide SET)."""
         self.get_thread_connection().handle.next_config = dict(config)
         return self.execute(sql, fetch=fetch)
-
-    def last_job_id(self, cursor: FlinkCursor) -> str | None:
-        return cursor.result.job_id if cursor.result else None

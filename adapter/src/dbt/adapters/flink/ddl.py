@@ -128,12 +128,48 @@ def table_body(
     return "(\n  " + ",\n  ".join(parts) + "\n)"
 
 
-def create_table(relation: str, body: str, options: Mapping[str, Any], if_not_exists: bool = False) -> str:
-    ine = "IF NOT EXISTS " if if_not_exists else ""
-    return f"CREATE TABLE {ine}{relation} {body}\n{with_clause(options)}".rstrip()
+def create_table(relation: str, body: str, options: Mapping[str, Any]) -> str:
+    return f"CREATE TABLE {relation} {body}\n{with_clause(options)}".rstrip()
 
 
 def source_table_body(config: Mapping[str, Any], columns: Iterable[Mapping[str, Any]]) -> str:
     columns = list(columns)
     specs = [ColumnSpec.from_yaml(c) for c in columns]
     return table_body([s.render() for s in specs], primary_key(config, columns), config.get("watermark"))
+
+
+def sink_columns(
+    model: Mapping[str, Any], inferred: list[tuple[str, str]]
+) -> tuple[list[str], list[str], list[str]]:
+    """Column definitions, primary key and column order of a model's sink table.
+
+    ``inferred`` is the query's (name, type) list. With an enforced contract the YAML columns
+    define the sink (types, NOT NULL, metadata columns) and must name the same columns as the query.
+    """
+    config = model.get("config") or {}
+    columns = list((model.get("columns") or {}).values())
+    pk = primary_key(config, columns, model.get("constraints") or [])
+    contract = (model.get("contract") or {}).get("enforced") or (config.get("contract") or {}).get("enforced")
+    if not contract:
+        return [f"{quote(n)} {t}" for n, t in inferred], pk, [n for n, _ in inferred]
+
+    declared = [c["name"] for c in columns]
+    got = [n for n, _ in inferred]
+    if sorted(n.lower() for n in declared) != sorted(n.lower() for n in got):
+        raise ValueError(
+            f"Contract for {model.get('unique_id')} does not match its query: contract columns "
+            f"{declared}, query columns {got}"
+        )
+    defs = []
+    for col in columns:
+        if not col.get("data_type"):
+            raise ValueError(f"Contract column '{col['name']}' needs a data_type")
+        spec = ColumnSpec.from_yaml(col)
+        if spec.column_type == "metadata":
+            # e.g. the Kafka record timestamp: written by the INSERT like any other column.
+            defs.append(spec.render())
+            continue
+        kinds = {c.get("type") for c in col.get("constraints") or []}
+        not_null = " NOT NULL" if "not_null" in kinds or col["name"] in pk else ""
+        defs.append(f"{quote(col['name'])} {col['data_type']}{not_null}")
+    return defs, pk, declared

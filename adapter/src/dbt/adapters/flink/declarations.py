@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from dbt.adapters.flink.sqltext import strip_comments, strip_leading_comments
+from flinkclient.sqltext import strip_comments, strip_leading_comments
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_$]*")
 

@@ -1,11 +1,13 @@
-"""The Flink adapter: materialization logic lives here (Python), macros stay thin."""
+"""The Flink adapter: what dbt can ask of it. Materialization logic lives here (Python), macros stay thin.
+
+Its helpers have homes of their own: the session catalog (catalog.py), bounded reads (bounded.py),
+the SQL text (ddl.py, dml.py), the job lifecycle (lifecycle.py, groups.py) and the connection layer
+(connections.py over the shared Flink client, the top-level ``flinkclient`` package).
+"""
 
 from __future__ import annotations
 
-import os
-import re
 import threading
-from pathlib import Path
 from typing import Any
 
 import agate
@@ -14,15 +16,22 @@ from dbt.adapters.base.meta import available
 from dbt.adapters.base.relation import BaseRelation
 from dbt.adapters.events.logging import AdapterLogger
 from dbt.adapters.sql import SQLAdapter
+from dbt_common.clients.agate_helper import table_from_rows
 from dbt_common.contracts.constraints import ConstraintType
 from dbt_common.exceptions import DbtDatabaseError, DbtRuntimeError
+from flinkclient.gateway import GatewayError
+from flinkclient.http import FlinkClientError
+from flinkclient.redact import unredact_sql
+from flinkclient.rest import FlinkRestClient
+from flinkclient.sqltext import is_query
 
 from dbt.adapters.flink import config as cfg
-from dbt.adapters.flink import ddl
+from dbt.adapters.flink import ddl, dml
+from dbt.adapters.flink.bounded import BOUNDABLE, bounded_sources
+from dbt.adapters.flink.catalog import SessionCatalog
 from dbt.adapters.flink.column import FlinkColumn
-from dbt.adapters.flink.connections import FlinkConnectionManager, FlinkSession
-from dbt.adapters.flink.declarations import Declaration, referenced
-from dbt.adapters.flink.gateway import GatewayError
+from dbt.adapters.flink.config import as_dict
+from dbt.adapters.flink.connections import REST_HINT, FlinkConnectionManager, FlinkSession
 from dbt.adapters.flink.groups import (
     GroupTracker,
     Member,
@@ -36,7 +45,6 @@ from dbt.adapters.flink.groups import (
     statement_set,
 )
 from dbt.adapters.flink.hints import parse_hints
-from dbt.adapters.flink.jobs import FlinkRestClient, FlinkRestError
 from dbt.adapters.flink.lifecycle import (
     DeployPlan,
     JobFailed,
@@ -47,42 +55,17 @@ from dbt.adapters.flink.lifecycle import (
     model_jobs,
     stop_jobs_of,
 )
-from dbt.adapters.flink.redact import redact_sql, unredact_sql
-from dbt.adapters.flink.registry import RelationRegistry
 from dbt.adapters.flink.relation import FlinkRelation
-from dbt.adapters.flink.sqltext import is_query
 
 logger = AdapterLogger("Flink")
 
-# Connectors whose tables are unbounded by default but accept scan.bounded.mode.
-BOUNDABLE = {"kafka", "upsert-kafka"}
-BOUNDED_OPTIONS = {"scan.bounded.mode": "latest-offset"}
-SEED_BATCH = 500
+# Flink's answer to DESCRIBE / SHOW of an object, database or catalog the session does not hold
+# ("Tables or views with the identifier '…' doesn't exist.", "Catalog x does not exist").
+_MISSING = ("doesn't exist", "does not exist")
 
 
-def _execution_config(config: dict[str, Any]) -> dict[str, str]:
-    """``default_execution_config`` overlaid by ``execution_config`` (dbt-flink-adapter keys)."""
-    merged = {**(config.get("default_execution_config") or {}), **(config.get("execution_config") or {})}
-    return {k: str(v) for k, v in merged.items()}
-
-
-def _is_streaming(config: dict[str, Any]) -> bool:
-    """A streaming_table, or a table that dbt-flink-adapter projects mark as streaming."""
-    materialized = config.get("materialized")
-    if materialized == "streaming_table":
-        return True
-    return materialized == "table" and (
-        str(config.get("type") or "").lower() == "streaming"
-        or _execution_config(config).get("execution.runtime-mode") == "streaming"
-    )
-
-
-def _as_dict(obj: Any) -> dict[str, Any]:
-    if obj is None:
-        return {}
-    if hasattr(obj, "to_dict"):
-        return obj.to_dict(omit_none=True)
-    return dict(obj)
+def _missing(exc: DbtDatabaseError) -> bool:
+    return any(marker in str(exc) for marker in _MISSING)
 
 
 class FlinkAdapter(SQLAdapter):
@@ -103,10 +86,18 @@ class FlinkAdapter(SQLAdapter):
 
     def __init__(self, config, mp_context) -> None:
         super().__init__(config, mp_context)
-        self.connections.prepare = self._prepare
-        self._registry_lock = threading.Lock()
-        self._decl_cache: tuple[Any, list[Declaration]] | None = None
+        self.catalog = SessionCatalog(self.config.credentials, getattr(self.config, "project_root", None))
+        # The connection layer declares what a statement reads before it runs (catalog.py).
+        self.connections.prepare = self.catalog.prepare
         self._groups = GroupTracker()
+
+    def set_macro_resolver(self, macro_resolver) -> None:
+        super().set_macro_resolver(macro_resolver)
+        self.catalog.manifest = macro_resolver  # the manifest: sources and nodes to declare
+
+    def clear_macro_resolver(self) -> None:
+        super().clear_macro_resolver()
+        self.catalog.manifest = None
 
     # -- basics ---------------------------------------------------------------------------
     @classmethod
@@ -157,15 +148,11 @@ class FlinkAdapter(SQLAdapter):
 
     def _rest(self) -> FlinkRestClient:
         return FlinkRestClient(
-            self._creds.rest_url(), headers=self._creds.auth_headers(), verify=self._creds.verify_ssl
+            self._creds.rest_url(),
+            REST_HINT,
+            headers=self._creds.auth_headers(),
+            verify=self._creds.verify_ssl,
         )
-
-    def _registry(self) -> RelationRegistry:
-        base = self._creds.state_dir or os.environ.get("DBT_FLINK_STATE_DIR")
-        project_root = getattr(self.config, "project_root", None) or os.getcwd()  # dbt debug: no project
-        root = Path(base) if base else Path(project_root) / ".flink_state"
-        name = re.sub(r"[^A-Za-z0-9_.-]", "_", f"{self._creds.host}_{self._creds.port}") + ".json"
-        return RelationRegistry(root / name)
 
     def _run(self, sql: str, config: dict[str, str] | None = None, fetch: bool = False):
         if config:
@@ -176,24 +163,22 @@ class FlinkAdapter(SQLAdapter):
         _, table = self._run(sql, fetch=True)
         return [tuple(r) for r in table.rows]
 
-    @available
-    def redact(self, sql: str) -> str:
-        return redact_sql(sql)
+    def _declared(self, relation, stmt: str | None) -> None:
+        """Record what this thread's session now holds for ``relation`` (None: dropped)."""
+        declared = self.connections.get_thread_connection().handle.declared
+        if stmt is None:
+            declared.pop(str(relation), None)
+        else:
+            declared[str(relation)] = stmt
 
-    def _options(self, config: Any, relation: BaseRelation | None) -> dict[str, Any]:
-        """Connector options of one table: profile ``connector_defaults`` for its connector, then
-        the node's ``default_connector_properties`` and ``connector_properties``.
-
-        The profile layer exists for secrets: dbt only scrubs ``DBT_ENV_SECRET_*`` env vars in
-        profiles.yml, while node configs are written to manifest.json in clear.
-        """
-        options = ddl.merged_options(_as_dict(config), relation)
-        defaults = (self._creds.connector_defaults or {}).get(str(options.get("connector", "")), {})
-        return {**defaults, **options} if options else {}
-
-    @available
-    def flink_options(self, config: Any, relation: BaseRelation | None = None) -> dict[str, Any]:
-        return self._options(config, relation)
+    def _options_or_fail(self, relation, model: dict[str, Any], what: str) -> dict[str, Any]:
+        options = self.catalog.options(model.get("config") or {}, relation)
+        if not options.get("connector"):
+            raise DbtRuntimeError(
+                f"{model.get('unique_id')}: a {what} needs connector_properties with a 'connector' "
+                "(Flink has no built-in storage); see docs/configuration.md"
+            )
+        return options
 
     @available
     def drop_any(self, relation: BaseRelation) -> None:
@@ -201,7 +186,7 @@ class FlinkAdapter(SQLAdapter):
         for kind in ("VIEW", "TABLE"):
             try:
                 self._run(f"DROP {kind} IF EXISTS {relation}")
-            except Exception as exc:  # wrong object kind for this DROP statement
+            except DbtDatabaseError as exc:  # wrong object kind for this DROP statement
                 logger.debug(f"drop {kind} {relation}: {exc}")
         self._declared(relation, None)
         self.cache_dropped(relation)
@@ -225,211 +210,12 @@ class FlinkAdapter(SQLAdapter):
     def describe_query_names(self, sql: str) -> list[str]:
         return [c.column for c in self.describe_query(sql)]
 
-    def _sink_schema(self, sql: str, model: dict[str, Any]) -> tuple[list[str], list[str], list[str]]:
-        """Column definitions, primary key and column order for a model's sink table."""
-        config = model.get("config") or {}
-        columns = list((model.get("columns") or {}).values())
-        pk = ddl.primary_key(config, columns, model.get("constraints") or [])
-        inferred = self.describe_query(sql)
-        contract = (model.get("contract") or {}).get("enforced") or (config.get("contract") or {}).get(
-            "enforced"
+    # -- reads (bounded snapshots, see bounded.py) -----------------------------------------
+    def _bounded(self, sql: str):
+        """Context in which the Kafka tables ``sql`` reads are bounded; yields the runtime mode."""
+        return bounded_sources(
+            self.catalog, self._run, sql, self._creds.bounded_read_mode, self._creds.bounded_read_start
         )
-        if not contract:
-            return [f"{c.quoted} {c.dtype}" for c in inferred], pk, [c.column for c in inferred]
-
-        declared = [c["name"] for c in columns]
-        got = [c.column for c in inferred]
-        if sorted(n.lower() for n in declared) != sorted(n.lower() for n in got):
-            raise DbtRuntimeError(
-                f"Contract for {model.get('unique_id')} does not match its query: contract columns "
-                f"{declared}, query columns {got}"
-            )
-        defs = []
-        for col in columns:
-            if not col.get("data_type"):
-                raise DbtRuntimeError(f"Contract column '{col['name']}' needs a data_type")
-            spec = ddl.ColumnSpec.from_yaml(col)
-            if spec.column_type == "metadata":
-                # e.g. the Kafka record timestamp: written by the INSERT like any other column.
-                defs.append(spec.render())
-                continue
-            kinds = {c.get("type") for c in col.get("constraints") or []}
-            not_null = " NOT NULL" if "not_null" in kinds or col["name"] in pk else ""
-            defs.append(f"{ddl.quote(col['name'])} {col['data_type']}{not_null}")
-        return defs, pk, declared
-
-    # -- registry & session declarations ---------------------------------------------------
-    def _register(self, relation: BaseRelation, unique_id: str, kind: str, body: str) -> None:
-        with self._registry_lock:
-            self._registry().put(
-                str(relation),
-                {
-                    "unique_id": unique_id,
-                    "kind": kind,
-                    "body": body,
-                    "database": relation.database,
-                    "schema": relation.schema,
-                    "identifier": relation.identifier,
-                },
-            )
-
-    def _manifest_nodes(self) -> dict[str, Any]:
-        manifest = self._macro_resolver
-        if manifest is None:
-            return {}
-        return {**getattr(manifest, "nodes", {}), **getattr(manifest, "sources", {})}
-
-    def _declarations(self) -> list[Declaration]:
-        """Databases, sources (from the manifest) and recorded relations (from the registry).
-
-        Cached until the manifest object or the registry file changes: it is consulted before
-        every statement.
-        """
-        registry = self._registry()
-        try:
-            stat = registry.path.stat()
-            reg_key = (stat.st_mtime_ns, stat.st_size)
-        except FileNotFoundError:
-            reg_key = None
-        key = (id(self._macro_resolver), reg_key)
-        if self._decl_cache is not None and self._decl_cache[0] == key:
-            return self._decl_cache[1]
-        decls = self._build_declarations(registry.load())
-        self._decl_cache = (key, decls)
-        return decls
-
-    def _build_declarations(self, recorded: dict[str, dict[str, Any]]) -> list[Declaration]:
-        decls: list[Declaration] = []
-        # Flink databases are session-scoped too: declare the target's and every node's.
-        schemas: set[tuple[str, str]] = {(self._creds.database, self._creds.schema)}
-        nodes = self._manifest_nodes()
-        for node in nodes.values():
-            if str(getattr(node, "resource_type", "")) in ("model", "seed", "snapshot"):
-                schemas.add((node.database, node.schema))
-            if getattr(node, "resource_type", None) != "source":
-                continue
-            config = {**_as_dict(node.meta), **_as_dict(node.config)}
-            rel = self.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier)
-            options = self._options(config, rel)
-            if not options:
-                continue  # declared elsewhere (init_statements, a real catalog)
-            body = ddl.source_table_body(config, [_as_dict(c) for c in node.columns.values()])
-            schemas.add((node.database, node.schema))
-            stmt = ddl.create_table(str(rel), body, options)
-            decls.append(
-                Declaration(str(rel), "table", stmt, node.database, node.schema, node.identifier, options)
-            )
-        for rel, entry in recorded.items():
-            node = nodes.get(entry["unique_id"])
-            if node is None or getattr(node, "relation_name", None) != rel:
-                # Deleted, renamed, re-targeted or now ephemeral: do not resurrect the old relation.
-                continue
-            parts = (entry["database"], entry["schema"], entry.get("identifier") or "")
-            schemas.add(parts[:2])
-            if entry["kind"] == "view":
-                decls.append(Declaration(rel, "view", entry["body"], *parts))
-            else:
-                relation = self.Relation.create(database=parts[0], schema=parts[1], identifier=parts[2])
-                options = self._options(node.config, relation)
-                stmt = ddl.create_table(rel, entry["body"], options)
-                decls.append(Declaration(rel, "table", stmt, *parts, options))
-        create_dbs = [
-            Declaration(
-                f"{ddl.quote(c)}.{ddl.quote(s)}",
-                "database",
-                f"CREATE DATABASE IF NOT EXISTS {ddl.quote(c)}.{ddl.quote(s)}",
-                c,
-                s,
-            )
-            for c, s in sorted(schemas)
-            if c and s
-        ]
-        return create_dbs + decls
-
-    def _prepare(self, session: FlinkSession, sql: str) -> None:
-        """Before ``sql`` runs: declare the databases and the objects it may read (lazily)."""
-        decls = self._declarations()
-        needed = [d for d in decls if d.kind == "database"] + referenced(sql, decls)
-        self._declare(session, [d for d in needed if session.declared.get(d.relation) != d.statement])
-
-    def _sync(self) -> None:
-        """Declare everything now (``create_sources()``: for SQL naming tables unqualified)."""
-        session = self.connections.get_thread_connection().handle
-        self._declare(
-            session, [d for d in self._declarations() if session.declared.get(d.relation) != d.statement]
-        )
-
-    def _declare(self, session: FlinkSession, pending: list[Declaration]) -> None:
-        """Run declarations; a changed one replaces the session's old definition.
-
-        With threads > 1 each thread has its own session, so a relation another thread just
-        (re)created is noticed here as a changed statement.
-        """
-        while pending:
-            failed = []
-            for decl in pending:
-                try:
-                    if decl.relation in session.declared and decl.kind != "database":
-                        for drop in ("VIEW", "TABLE"):
-                            try:
-                                session.run(f"DROP {drop} IF EXISTS {decl.relation}", prepare=False)
-                            except GatewayError:
-                                pass  # wrong object kind for this DROP
-                    logger.debug(f"declare: {redact_sql(decl.statement)}")
-                    session.run(decl.statement, prepare=False)
-                    session.declared[decl.relation] = decl.statement
-                except GatewayError as exc:
-                    failed.append((decl, exc))
-            if len(failed) == len(pending):
-                for decl, exc in failed:
-                    logger.warning(f"Could not declare {decl.relation} in the Flink session: {exc.cause}")
-                break
-            pending = [decl for decl, _ in failed]  # views whose inputs were declared later
-
-    def _declared(self, relation, stmt: str | None) -> None:
-        """Record what this session now holds for ``relation`` (None: dropped)."""
-        declared = self.connections.get_thread_connection().handle.declared
-        if stmt is None:
-            declared.pop(str(relation), None)
-        else:
-            declared[str(relation)] = stmt
-
-    # -- bounded reads --------------------------------------------------------------------
-    def _boundable_relations(self) -> dict[str, dict[str, Any]]:
-        return {
-            d.relation: d.options
-            for d in self._declarations()
-            if d.kind == "table" and d.options.get("connector") in BOUNDABLE
-        }
-
-    def _referenced(self, sql: str) -> set[str]:
-        """Relations a query reads (by fully qualified name), following views transitively."""
-        return {d.relation for d in referenced(sql, self._declarations(), exact=True)}
-
-    def _with_bounded_sources(self, sql: str, action):
-        """Run ``action(mode)`` while Kafka tables read by ``sql`` are shadowed by bounded copies.
-
-        A temporary table shadows the permanent one of the same name inside this session only,
-        so views and refs resolve to the bounded copy (read up to the offsets current *now*):
-        results are deterministic, and the permanent definitions are untouched afterwards.
-        ``mode`` is 'batch' unless an upsert-kafka input is read: batch mode rejects changelog
-        sources, so those run in streaming mode over bounded inputs (which also terminates).
-        """
-        boundable = self._boundable_relations()
-        shadows = [rel for rel in self._referenced(sql) if rel in boundable]
-        changelog = any(boundable[rel].get("connector") == "upsert-kafka" for rel in shadows)
-        created = []
-        try:
-            for rel in shadows:
-                self._run(f"CREATE TEMPORARY TABLE {rel} {ddl.with_clause(BOUNDED_OPTIONS)} LIKE {rel}")
-                created.append(rel)
-            mode = self._creds.bounded_read_mode
-            if mode == "auto":
-                mode = "streaming" if changelog else "batch"
-            return action(mode)
-        finally:
-            for rel in created:
-                self._run(f"DROP TEMPORARY TABLE IF EXISTS {rel}")
 
     def execute(self, sql: str, auto_begin: bool = False, fetch: bool = False, limit: int | None = None):
         """Reads (SELECT/WITH/VALUES) from run_query, dbt show, analyses... are bounded snapshots.
@@ -446,7 +232,7 @@ class FlinkAdapter(SQLAdapter):
     @available
     def declare_sources(self) -> str:
         """Backs the ``create_sources()`` macro that dbt-flink-adapter projects call on-run-start."""
-        self._sync()
+        self.catalog.declare_all(self.connections.get_thread_connection().handle)
         return ""
 
     @available
@@ -457,17 +243,14 @@ class FlinkAdapter(SQLAdapter):
         """
         if parse_hints(sql).fetch_timeout_ms is not None:
             return self._run(sql, {"execution.runtime-mode": "streaming"}, fetch=fetch)
-        return self._with_bounded_sources(
-            sql, lambda mode: self._run(sql, {"execution.runtime-mode": mode}, fetch=fetch)
-        )
+        with self._bounded(sql) as mode:
+            return self._run(sql, {"execution.runtime-mode": mode}, fetch=fetch)
 
     @available
     def execute_test(self, sql: str):
         """Bounded test query; an empty streaming aggregate means zero failures."""
         response, table = self.execute_bounded(sql)
         if len(table.rows) == 0 and len(table.column_names) == 3:
-            from dbt_common.clients.agate_helper import table_from_rows
-
             table = table_from_rows([[0, False, False]], list(table.column_names))
         return response, table
 
@@ -477,35 +260,24 @@ class FlinkAdapter(SQLAdapter):
         stmt = f"CREATE VIEW {relation} AS\n{sql}"
         self.drop_any(relation)
         self._run(stmt)
-        self._register(relation, model["unique_id"], "view", stmt)
+        self.catalog.register(relation, model["unique_id"], "view", stmt)
         self._declared(relation, stmt)
         return "view created"
 
-    def _options_or_fail(self, relation, model: dict[str, Any], what: str) -> dict[str, Any]:
-        options = self._options(model.get("config") or {}, relation)
-        if not options.get("connector"):
-            raise DbtRuntimeError(
-                f"{model.get('unique_id')}: a {what} needs connector_properties with a 'connector' "
-                "(Flink has no built-in storage); see docs/configuration.md"
-            )
-        return options
-
     def _create_sink(self, relation, sql, model) -> tuple[str, list[str], list[str], dict[str, Any]]:
         options = self._options_or_fail(relation, model, model.get("config", {}).get("materialized", "table"))
-        defs, pk, names = self._sink_schema(sql, model)
+        inferred = [(c.column, c.dtype) for c in self.describe_query(sql)]
+        try:
+            defs, pk, names = ddl.sink_columns(model, inferred)
+        except ValueError as exc:
+            raise DbtRuntimeError(str(exc)) from None
         body = ddl.table_body(defs, pk, (model.get("config") or {}).get("watermark"))
         create = ddl.create_table(str(relation), body, options)
         self.drop_any(relation)
         self._run(create)
-        self._register(relation, model["unique_id"], "table", body)
+        self.catalog.register(relation, model["unique_id"], "table", body)
         self._declared(relation, create)
         return create, pk, names, options
-
-    @staticmethod
-    def _insert_sql(relation, sql: str, names: list[str], overwrite: bool = False) -> str:
-        cols = ", ".join(ddl.quote(n) for n in names)
-        verb = "INSERT OVERWRITE" if overwrite else "INSERT INTO"
-        return f"{verb} {relation}\nSELECT {cols} FROM (\n{sql.strip().rstrip(';')}\n) AS `dbt_src`"
 
     def _guard_append_only(self, relation, options, pk, full_refresh: bool, what: str) -> None:
         """Refuse to silently duplicate data in an append-only target that already has rows."""
@@ -529,24 +301,29 @@ class FlinkAdapter(SQLAdapter):
             )
         logger.warning(f"--full-refresh: appending to {relation}, which already holds {existing} row(s)")
 
+    def _insert_bounded(self, insert: str, sql: str, model: dict[str, Any]):
+        """A batch INSERT of the query's bounded result, waiting for the job to finish."""
+        run_config = {
+            "execution.runtime-mode": "batch",
+            "table.dml-sync": "true",
+            **cfg.execution_config(model.get("config") or {}),
+        }
+        with self._bounded(sql):
+            response, _ = self._run(insert, run_config)
+        return response
+
     @available
     def materialize_table(
         self, relation, sql: str, model: dict[str, Any], full_refresh: bool, selected: Any = None
     ) -> str:
         config = model.get("config") or {}
-        if _is_streaming({**config, "materialized": "table"}):
+        if cfg.is_streaming({**config, "materialized": "table"}):
             # dbt-flink-adapter projects express a continuous job as a table with type: streaming.
             return self.materialize_streaming_table(relation, sql, model, full_refresh, selected)
-        create, pk, names, options = self._create_sink(relation, sql, model)
+        _, pk, names, options = self._create_sink(relation, sql, model)
         self._guard_append_only(relation, options, pk, full_refresh, "Table")
-        config = {
-            "execution.runtime-mode": "batch",
-            "table.dml-sync": "true",
-            **_execution_config(model.get("config") or {}),
-        }
-        insert = self._insert_sql(relation, sql, names, overwrite=options.get("connector") == "filesystem")
-        response, _ = self._with_bounded_sources(sql, lambda _mode: self._run(insert, config))
-        return f"table loaded (job {response.query_id})"
+        insert = dml.insert_select(relation, sql, names, overwrite=options.get("connector") == "filesystem")
+        return f"table loaded (job {self._insert_bounded(insert, sql, model).query_id})"
 
     @available
     def materialize_incremental(self, relation, sql: str, model: dict[str, Any], full_refresh: bool) -> str:
@@ -555,15 +332,8 @@ class FlinkAdapter(SQLAdapter):
         existing = self.get_relation(relation.database, relation.schema, relation.identifier)
         if existing is None or existing.is_view or full_refresh:
             return self.materialize_table(relation, sql, model, full_refresh=True)
-        names = [c.column for c in self.describe_query(sql)]
-        config = {
-            "execution.runtime-mode": "batch",
-            "table.dml-sync": "true",
-            **_execution_config(model.get("config") or {}),
-        }
-        insert = self._insert_sql(relation, sql, names)
-        response, _ = self._with_bounded_sources(sql, lambda _mode: self._run(insert, config))
-        return f"appended (job {response.query_id})"
+        insert = dml.insert_select(relation, sql, [c.column for c in self.describe_query(sql)])
+        return f"appended (job {self._insert_bounded(insert, sql, model).query_id})"
 
     def _streaming_member(self, relation, sql: str, model: dict[str, Any]) -> Member:
         """Create the model's sink and describe the INSERT that feeds it (not yet submitted)."""
@@ -571,14 +341,13 @@ class FlinkAdapter(SQLAdapter):
         who = model["unique_id"]
         mode, state = cfg.upgrade_mode(config, who), cfg.job_state(config, who)  # fail before any DDL
         create, _, names, _ = self._create_sink(relation, sql, model)
-        insert = self._insert_sql(relation, sql, names)
-        upstream = [d.statement for d in referenced(sql, self._declarations(), exact=True)]
+        upstream = [d.statement for d in self.catalog.read_by(sql)]
         grace = config.get("job_grace_period_s")
         return Member(
             unique_id=who,
-            insert=insert,
+            insert=dml.insert_select(relation, sql, names),
             ddl=(create, *upstream),
-            execution_config=_execution_config(config),
+            execution_config=cfg.execution_config(config),
             upgrade_mode=mode,
             job_state=state,
             grace_period_s=float(grace) if grace is not None else None,
@@ -590,7 +359,7 @@ class FlinkAdapter(SQLAdapter):
             if before is not None:
                 before(rest)
             return deploy(rest, plan, submit, grace_s, check, resubmit=self._resubmit)
-        except (JobFailed, FlinkRestError) as exc:
+        except (JobFailed, FlinkClientError) as exc:
             raise DbtRuntimeError(str(exc)) from None
         finally:
             rest.close()
@@ -648,17 +417,17 @@ class FlinkAdapter(SQLAdapter):
         """unique_ids of the enabled streaming models of ``package`` in ``group`` (the project as it
         is now: a model removed from the group, disabled or deleted is no member)."""
         members = []
-        for uid, node in self._manifest_nodes().items():
+        for uid, node in self.catalog.nodes().items():
             if getattr(node, "resource_type", None) != "model" or node.package_name != package:
                 continue
-            config = _as_dict(node.config)
-            if _is_streaming(config) and cfg.job_group(config, uid) == group:
+            config = as_dict(node.config)
+            if cfg.is_streaming(config) and cfg.job_group(config, uid) == group:
                 members.append(uid)
         return sorted(members)
 
     def _dependency_order(self, unique_ids: list[str]) -> list[str]:
         """Members that read another member's sink come after it (its sink must exist first)."""
-        nodes = self._manifest_nodes()
+        nodes = self.catalog.nodes()
         pending, ordered = list(unique_ids), []
         while pending:
             ready = [u for u in pending if not set(nodes[u].depends_on.nodes) & set(pending)] or pending[:1]
@@ -675,7 +444,7 @@ class FlinkAdapter(SQLAdapter):
         relation = self.Relation.create(
             database=node.database, schema=node.schema, identifier=node.alias, type="table"
         )
-        return self._streaming_member(relation, node.compiled_code, _as_dict(node))
+        return self._streaming_member(relation, node.compiled_code, as_dict(node))
 
     def _materialize_group_member(
         self, relation, sql: str, model: dict[str, Any], full_refresh: bool, group: str, selected: Any
@@ -801,12 +570,14 @@ class FlinkAdapter(SQLAdapter):
         self.drop_any(relation)
         create = ddl.create_table(str(relation), body, options)
         self._run(create)
-        self._register(relation, model["unique_id"], "table", body)
+        self.catalog.register(relation, model["unique_id"], "table", body)
         self._declared(relation, create)
         self._guard_append_only(relation, options, pk, full_refresh, "Seed")
         run_config = {"execution.runtime-mode": "batch", "table.dml-sync": "true"}
-        for start in range(0, len(table.rows), SEED_BATCH):
-            insert = _seed_insert(relation, table.column_names, types, table.rows[start : start + SEED_BATCH])
+        for start in range(0, len(table.rows), dml.SEED_BATCH):
+            insert = dml.seed_insert(
+                relation, table.column_names, types, table.rows[start : start + dml.SEED_BATCH]
+            )
             if options.get("connector") == "filesystem" and start == 0:
                 insert = insert.replace("INSERT INTO", "INSERT OVERWRITE", 1)  # re-seed replaces files
             self._run(insert, run_config)
@@ -815,24 +586,22 @@ class FlinkAdapter(SQLAdapter):
     # -- introspection -----------------------------------------------------------------------
     def list_relations_without_caching(self, schema_relation: BaseRelation) -> list[BaseRelation]:
         """What SHOW TABLES/VIEWS sees in this session, plus the relations this session would
-        declare lazily on first use (see declarations.py)."""
+        declare lazily on first use (see catalog.py)."""
         target = f"{ddl.quote(schema_relation.database)}.{ddl.quote(schema_relation.schema)}"
         kinds: dict[str, str] = {
             d.identifier: d.kind
-            for d in self._declarations()
+            for d in self.catalog.declarations()
             if d.kind != "database"
             and (d.database, d.schema) == (schema_relation.database, schema_relation.schema)
         }
         try:
             views = {r[0] for r in self._rows(f"SHOW VIEWS FROM {target}")}
-            kinds.update(
-                {
-                    name: "view" if name in views else "table"
-                    for (name, *_) in self._rows(f"SHOW TABLES FROM {target}")
-                }
-            )
-        except Exception as exc:  # database does not exist (yet) in this session
-            logger.debug(f"list relations in {target}: {exc}")
+            tables = self._rows(f"SHOW TABLES FROM {target}")
+            kinds.update({name: "view" if name in views else "table" for (name, *_) in tables})
+        except DbtDatabaseError as exc:
+            if not _missing(exc):
+                raise
+            logger.debug(f"list relations in {target}: {exc}")  # not created (yet) in this session
         return [
             self.Relation.create(
                 database=schema_relation.database, schema=schema_relation.schema, identifier=name, type=kind
@@ -841,9 +610,13 @@ class FlinkAdapter(SQLAdapter):
         ]
 
     def get_columns_in_relation(self, relation: BaseRelation) -> list[FlinkColumn]:
+        """The relation's columns; none when it does not exist. An unreachable gateway is an error
+        (connections.py names the URL and what to check), never an empty column list."""
         try:
             rows = self._rows(f"DESCRIBE {relation}")
-        except Exception as exc:
+        except DbtDatabaseError as exc:
+            if not _missing(exc):
+                raise
             logger.debug(f"describe {relation}: {exc}")
             return []
         return [FlinkColumn.from_describe(r[0], r[1]) for r in rows]
@@ -858,93 +631,46 @@ class FlinkAdapter(SQLAdapter):
 
     @available
     def flink_catalog(self, database: str, schemas: list[str]) -> agate.Table:
+        """The docs catalog (``dbt docs generate``): every column of every relation of ``schemas``."""
         rows = []
         for schema in schemas:
             base = self.Relation.create(database=database, schema=schema)
             for rel in self.list_relations_without_caching(base):
                 for idx, col in enumerate(self.get_columns_in_relation(rel), start=1):
+                    kind = str(rel.type).upper()
                     rows.append(
-                        [
-                            database,
-                            schema,
-                            rel.identifier,
-                            str(rel.type).upper(),
-                            None,
-                            None,
-                            col.column,
-                            idx,
-                            col.dtype,
-                            None,
-                        ]
+                        [database, schema, rel.identifier, kind, None, None, col.column, idx, col.dtype, None]
                     )
-        names = [
-            "table_database",
-            "table_schema",
-            "table_name",
-            "table_type",
-            "table_comment",
-            "table_owner",
-            "column_name",
-            "column_index",
-            "column_type",
-            "column_comment",
-        ]
-        from dbt_common.clients.agate_helper import table_from_rows
-
-        return table_from_rows(rows, names, text_only_columns=names)
+        return table_from_rows(rows, CATALOG_COLUMNS, text_only_columns=CATALOG_COLUMNS)
 
     def debug_query(self) -> None:
         info = self.connections.get_thread_connection().handle.client.info()
         logger.info(
             f"Flink SQL Gateway {self._creds.gateway_url()}: {info.get('productName')} {info.get('version')}"
         )
+        rest = self._rest()
         try:
-            rest = self._rest()
-            overview = rest._call("GET", "/overview")
-            rest.close()
-            logger.info(
-                f"Flink REST {self._creds.rest_url()}: Flink {overview.get('flink-version')}, "
-                f"{overview.get('taskmanagers')} TaskManager(s), "
-                f"{overview.get('slots-available')} free slot(s)"
-            )
-        except FlinkRestError as exc:
+            overview = rest.overview()
+        except FlinkClientError as exc:
             raise DbtRuntimeError(str(exc)) from None
+        finally:
+            rest.close()
+        logger.info(
+            f"Flink REST {self._creds.rest_url()}: Flink {overview.get('flink-version')}, "
+            f"{overview.get('taskmanagers')} TaskManager(s), {overview.get('slots-available')} free slot(s)"
+        )
         self.execute("SELECT 1")
 
-    @available
-    def job_name_for(self, unique_id: str) -> str:
-        return job_name(unique_id, "")
 
-
-def _text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "hour") and hasattr(value, "day"):
-        return value.isoformat(sep=" ")
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
-
-
-def _seed_insert(relation, names: list[str], types: list[str], rows) -> str:
-    """INSERT ... SELECT CAST(..) FROM (VALUES <plain literals>).
-
-    Rows must be *plain literals*: with any expression (even CAST(NULL AS ..)) in a row Flink plans
-    the VALUES as a union of one source per row, and a few hundred sources exhaust the
-    TaskManager's network buffers.  So every value is a string literal (or bare NULL) cast in the
-    outer SELECT; a column that is NULL in every row is left out of VALUES (its NULL has no type).
-    """
-    typed = [i for i in range(len(names)) if any(row[i] is not None for row in rows)] or [0]
-    aliases = {i: f"c{i}" for i in typed}
-    values = ",\n".join(
-        "(" + ", ".join("NULL" if row[i] is None else ddl.sql_string(_text(row[i])) for i in typed) + ")"
-        for row in rows
-    )
-    select = ", ".join(
-        f"CAST({aliases[i]} AS {t})" if i in aliases else f"CAST(NULL AS {t})" for i, t in enumerate(types)
-    )
-    cols = ", ".join(ddl.quote(n) for n in names)
-    return (
-        f"INSERT INTO {relation} ({cols})\nSELECT {select} FROM (VALUES\n{values}\n) "
-        f"AS v({', '.join(aliases.values())})"
-    )
+CATALOG_COLUMNS = [
+    "table_database",
+    "table_schema",
+    "table_name",
+    "table_type",
+    "table_comment",
+    "table_owner",
+    "column_name",
+    "column_index",
+    "column_type",
+    "column_comment",
+]

@@ -37,10 +37,9 @@ from typing import Any
 from urllib.parse import unquote, urlparse
 
 from dbt.adapters.events.logging import AdapterLogger
-
-from dbt.adapters.flink.errors import root_cause
-from dbt.adapters.flink.jobs import FlinkRestClient, Job
-from dbt.adapters.flink.redact import redact_sql
+from flinkclient.errors import root_cause
+from flinkclient.redact import redact_sql
+from flinkclient.rest import FlinkRestClient, Job
 
 # The global job parameter holding the deploying script (see pack_script).
 SCRIPT_PARAMETER = "ctxflow.script"

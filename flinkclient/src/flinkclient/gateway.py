@@ -1,10 +1,10 @@
-"""Minimal client for the Flink SQL Gateway REST API (v2+).
+"""Client of the Flink SQL Gateway REST API (v2+): sessions, statements with per-statement
+configuration, paged results.
 
 Why our own instead of py-flink-sql-gateway: against the real gateway that library sleeps a
 fixed second before re-polling every statement (a dbt run issues hundreds of DDL
 statements that finish in ~50 ms), raises the raw Java trace as its error text, and hides the
-``jobID`` that INSERT statements return - which the job lifecycle needs.  The subset we need is
-small: sessions, statements with per-statement configuration, paged results.
+``jobID`` that INSERT statements return - which the job lifecycle needs.
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from typing import Any
 
 import httpx
 
-from dbt.adapters.flink.errors import one_line, root_cause
-from dbt.adapters.flink.redact import redact_sql
-from dbt.adapters.flink.sqltext import strip_leading_comments
+from flinkclient.errors import one_line, root_cause
+from flinkclient.http import Endpoint, FlinkClientError, Unreachable
+from flinkclient.redact import redact_sql
+from flinkclient.sqltext import strip_leading_comments
+
+GATEWAY = "the Flink SQL Gateway"
 
 
-class GatewayError(Exception):
+class GatewayError(FlinkClientError):
     """A statement failed inside Flink; ``cause`` is the one-line root cause."""
 
     def __init__(self, cause: str, statement: str | None = None):
@@ -29,7 +32,7 @@ class GatewayError(Exception):
         self.cause = cause
         self.statement = statement
         if statement is not None:
-            # The leading dbt query comment ({"app": "dbt", ...}) is noise in an error message.
+            # The leading query comment (dbt's {"app": "dbt", ...}) is noise in an error message.
             shown = strip_leading_comments(statement)
             text = f"{cause}\n  statement: {one_line(redact_sql(shown))}"
         else:
@@ -37,53 +40,30 @@ class GatewayError(Exception):
         super().__init__(text)
 
 
-class GatewayUnreachable(Exception):
-    pass
-
-
 @dataclass
 class StatementResult:
     columns: list[dict[str, Any]] = field(default_factory=list)
     rows: list[list[Any]] = field(default_factory=list)
     job_id: str | None = None
-    result_kind: str = ""
-    is_query: bool = False
     timed_out: bool = False  # a time-boxed streaming query was cut off (expected, not an error)
 
 
-class GatewayClient:
+class GatewayClient(Endpoint):
     def __init__(
         self,
         base_url: str,
+        hint: str,
         headers: dict[str, str] | None = None,
         api_version: str = "v3",
-        request_timeout: float = 60.0,
+        request_timeout_s: float = 60.0,
         verify: bool = True,
+        transport: httpx.BaseTransport | None = None,
     ):
-        self.base_url = base_url.rstrip("/")
+        super().__init__(base_url, GATEWAY, hint, headers, request_timeout_s, verify, f"/{api_version}", transport)
         self.api_version = api_version
-        self._http = httpx.Client(
-            base_url=f"{self.base_url}/{api_version}",
-            headers=headers or {},
-            timeout=request_timeout,
-            verify=verify,
-        )
 
-    # -- plumbing ---------------------------------------------------------------------------
     def _request(self, method: str, path: str, statement: str | None = None, **kwargs: Any) -> Any:
-        try:
-            resp = self._http.request(method, path, **kwargs)
-        except httpx.TransportError as exc:
-            raise GatewayUnreachable(
-                f"Cannot reach the Flink SQL Gateway at {self.base_url} ({type(exc).__name__}: {exc}). "
-                "Check that the SQL Gateway is running and that host/port/https in profiles.yml "
-                "point to its REST endpoint (default port 8083)."
-            ) from exc
-        if resp.status_code in (401, 403):
-            raise GatewayUnreachable(
-                f"The Flink SQL Gateway at {self.base_url} rejected the request with HTTP "
-                f"{resp.status_code}; check auth settings in profiles.yml."
-            )
+        resp = self.send(method, path, **kwargs)
         if resp.status_code != 200:
             try:
                 errors = resp.json().get("errors", [])
@@ -92,24 +72,21 @@ class GatewayClient:
             raise GatewayError(root_cause(errors or [f"HTTP {resp.status_code}"]), statement)
         return resp.json() if resp.content else {}
 
-    def close(self) -> None:
-        self._http.close()
-
     # -- metadata / sessions ----------------------------------------------------------------
     def info(self) -> dict[str, str]:
         return self._request("GET", "/info")
 
-    def open_session(self, properties: dict[str, str], name: str | None = None) -> str:
-        body: dict[str, Any] = {"properties": properties}
+    def open_session(self, properties: dict[str, str] | None = None, name: str | None = None) -> str:
+        body: dict[str, Any] = {"properties": properties or {}}
         if name:
             body["sessionName"] = name
-        return self._request("POST", "/sessions", json=body)["sessionHandle"]
+        handle = self._request("POST", "/sessions", json=body).get("sessionHandle")
+        if not handle:
+            raise GatewayError(f"{GATEWAY} at {self.base_url} opened no session (no sessionHandle)")
+        return handle
 
     def close_session(self, session: str) -> None:
         self._request("DELETE", f"/sessions/{session}")
-
-    def heartbeat(self, session: str) -> None:
-        self._request("POST", f"/sessions/{session}/heartbeat", json={})
 
     # -- statements -------------------------------------------------------------------------
     def execute(
@@ -132,7 +109,8 @@ class GatewayClient:
         op = self._request("POST", f"/sessions/{session}/statements", statement, json=body)["operationHandle"]
         result = StatementResult()
         start = time.monotonic()
-        token, delay = "0", 0.02
+        token: str | None = "0"
+        delay = 0.02
         try:
             while token is not None:
                 page = self._request(
@@ -146,9 +124,11 @@ class GatewayClient:
                 if fetch_timeout_s is not None and elapsed > fetch_timeout_s and kind != "EOS":
                     result.timed_out = True
                     break
+                # Every page counts against the deadline, empty PAYLOAD pages too (a streaming query
+                # that produces nothing would otherwise be polled forever).
                 if timeout_s is not None and elapsed > timeout_s:
                     raise GatewayError(f"statement did not finish within {timeout_s:.0f}s", statement)
-                if kind == "NOT_READY" or (kind == "PAYLOAD" and not page["results"]["data"]):
+                if kind == "NOT_READY" or (kind == "PAYLOAD" and not (page.get("results") or {}).get("data")):
                     time.sleep(delay)
                     delay = min(delay * 2, 0.5)
                     if kind == "NOT_READY":
@@ -156,28 +136,57 @@ class GatewayClient:
                 else:
                     delay = 0.02
                 result.job_id = page.get("jobID") or result.job_id
-                result.result_kind = page.get("resultKind", result.result_kind)
-                result.is_query = page.get("isQueryResult", result.is_query)
                 results = page.get("results") or {}
                 result.columns = results.get("columns") or result.columns
-                _apply_changelog(result.rows, results.get("data", []))
+                apply_changelog(result.rows, results.get("data", []))
                 if fetch_max is not None and len(result.rows) >= fetch_max:
                     result.rows = result.rows[:fetch_max]
                     break
                 if kind == "EOS":
                     break
-                next_uri = page.get("nextResultUri")
-                token = next_uri.split("?")[0].rsplit("/", 1)[-1] if next_uri else None
+                token = page_token(page.get("nextResultUri"))
         finally:
             # Closing the operation also cancels a still-running SELECT job (time-boxed queries).
             try:
                 self._request("DELETE", f"/sessions/{session}/operations/{op}/close")
-            except (GatewayError, GatewayUnreachable):
+            except (GatewayError, Unreachable):
                 pass
         return result
 
 
-def _apply_changelog(rows: list[list[Any]], data: list[dict[str, Any]]) -> None:
+class Session:
+    """One gateway session: ``run`` statements in it, ``close`` it (also as a context manager)."""
+
+    def __init__(self, client: GatewayClient, properties: dict[str, str] | None = None, name: str | None = None):
+        self.client = client
+        self.handle = client.open_session(properties, name)
+
+    def run(self, statement: str, config: dict[str, str] | None = None, **kwargs: Any) -> StatementResult:
+        return self.client.execute(self.handle, statement, config, **kwargs)
+
+    def rows(self, statement: str, timeout_s: float = 60.0) -> list[list[Any]]:
+        """The statement's result rows (an INSERT or a statement set: [[job id]])."""
+        return self.run(statement, timeout_s=timeout_s).rows
+
+    def close(self) -> None:
+        try:
+            self.client.close_session(self.handle)
+        except (GatewayError, Unreachable):
+            pass  # the gateway expires sessions on its own; nothing to clean up then
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *_: Any) -> None:
+        self.close()
+
+
+def page_token(next_uri: str | None) -> str | None:
+    """``/v3/sessions/s/operations/o/result/7?rowFormat=JSON`` -> ``7``; None after the last page."""
+    return next_uri.split("?")[0].rsplit("/", 1)[-1] if next_uri else None
+
+
+def apply_changelog(rows: list[list[Any]], data: list[dict[str, Any]]) -> None:
     """Fold a changelog page into ``rows``.
 
     Streaming queries (e.g. a time-boxed test with an aggregation) emit retractions; applying

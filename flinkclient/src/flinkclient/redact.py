@@ -1,6 +1,6 @@
-"""Redaction of secret-looking connector properties in SQL text and option dicts.
+"""Redaction of secret-looking connector properties in SQL text.
 
-Everything the adapter logs or puts into an error message goes through ``redact_sql`` so
+Everything the client and the adapter log or put into an error message goes through ``redact_sql`` so
 that a ``sasl.jaas.config`` or ``password`` from a profile/env_var never reaches the
 terminal, dbt.log or run_results.json.
 """
@@ -28,10 +28,6 @@ def redact_sql(sql: str) -> str:
         return f"{key}'{MASK}'" if is_secret_key(key) else match.group(0)
 
     return _PAIR.sub(_mask, sql)
-
-
-def redact_options(options: Mapping[str, object]) -> dict[str, object]:
-    return {k: (MASK if is_secret_key(k) else v) for k, v in options.items()}
 
 
 def unredact_sql(sql: str, known: Mapping[str, Mapping[str, object]]) -> str:

@@ -1,4 +1,4 @@
-"""Helpers on SQL text shared by the gateway client, the declarations and the adapter."""
+"""Helpers on Flink SQL text: comments and the kind of statement (used by the client and the adapter)."""
 
 from __future__ import annotations
 
