@@ -45,7 +45,9 @@ def test_jobmanager_restarted_then_dbt_run_resumes_every_job_from_its_checkpoint
 
     def recover(faulted) -> None:
         fault_stack.cli("stack", "up")
-        said.append(faulted.dbt("run").stdout)
+        # the streaming jobs only: a batch model run now (user_profiles) would compute profiles from this
+        # run's history, which the reference never does, and change what personas compares against
+        said.append(faulted.dbt("run", "--exclude", "config.materialized:table").stdout)
 
     outcome = run_with_fault(main_stack, fault_stack, "jobmanager", recover)
     restored = restored_from(fault_stack.settings)
