@@ -75,9 +75,12 @@ status: venv
 demo: up
 	$(BIN)/python -m ctxflow.demo
 
+# sqlfluff's dbt templater compiles the project, and compiling lists the relations through the SQL
+# Gateway: the stack must be up (make test starts it first).
 lint: venv
 	$(BIN)/ruff check cli adapter flinkclient pyudf
 	$(BIN)/ruff format --check cli adapter flinkclient pyudf
+	@$(CTXFLOW) stack status >/dev/null || { echo "sqlfluff compiles the dbt project through the SQL Gateway: start the stack first (make up)"; exit 1; }
 	$(BIN)/sqlfluff lint models tests macros
 
 # The stack is stopped whatever the tests do; any failing suite fails the target.
@@ -85,9 +88,10 @@ lint: venv
 # Python UDFs' (pyudf/), the adapter's (its own rootdir and conftest, as when the adapter is developed on
 # its own), the Flink client's, and last the fault tests, which kill processes of a second stack and
 # deploy the project on the main one too.
-test: venv jars pyflink lint
+test: venv jars pyflink
 	$(CTXFLOW) stack up
 	rc=0; \
+	$(MAKE) --no-print-directory lint || rc=1; \
 	$(BIN)/pytest cli/tests --ignore=cli/tests/faults || rc=1; \
 	(cd pyudf && ../$(BIN)/pytest tests) || rc=1; \
 	(cd adapter && ../$(BIN)/pytest tests) || rc=1; \
