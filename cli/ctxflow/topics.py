@@ -13,21 +13,13 @@ from collections.abc import Iterable
 from confluent_kafka.admin import AdminClient
 
 from .simulate.contract import DEFAULT_PREFIX, INPUTS, KEYS
+from .simulate.contract import OUTPUTS as STREAMING_OUTPUTS
 from .simulate.events import Event
 from .simulate.kafka_io import ensure_topics, message_counts
 from .waiting import wait_for
 
-OUTPUTS = (
-    "user_profiles",
-    "ad_eligibility",
-    "ad_decisions",
-    "personas",
-    "car_intent",
-    "campaign_kpis",
-    "dead_letter",
-    "customer_profiles",
-    "next_best_actions",
-)
+# the streaming outputs (watch tails them) and the batch profiles
+OUTPUTS = (*STREAMING_OUTPUTS, "user_profiles", "customer_profiles")
 # The contract layer's typed topics of the valid input events (models/contract/valid_*.sql).
 VALID = tuple(f"valid.{name}" for name in INPUTS)
 RULES = ("rules.ad_rules", "rules.ad_categories", "rules.context_thresholds", "rules.nba_offers")

@@ -7,7 +7,6 @@ so they never disturb the main stack.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import uuid
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
+from second_stack import stack_env
 
 from ctxflow.stack.settings import Settings
 
@@ -31,24 +31,10 @@ def main_stack() -> Settings:
 @pytest.fixture
 def spare_stack_env(tmp_path: Path) -> dict[str, str]:
     """Environment for a second stack: ports offset by 20000, state under tmp_path, jars shared."""
-    main = Settings.from_env()
     state = tmp_path / "stack"
     state.mkdir()
-    (state / "jars").symlink_to(main.jars_dir)
-    offset = 20000
-    return {
-        **os.environ,
-        "CTXFLOW_STACK_DIR": str(state),
-        "CTXFLOW_KAFKA_PORT": str(main.kafka_port + offset),
-        "CTXFLOW_KAFKA_CONTROLLER_PORT": str(main.kafka_controller_port + offset),
-        "CTXFLOW_FLINK_REST_PORT": str(main.flink_rest_port + offset),
-        "CTXFLOW_FLINK_RPC_PORT": str(main.flink_rpc_port + offset),
-        "CTXFLOW_GATEWAY_PORT": str(main.gateway_port + offset),
-        # small: it only has to come up and go down
-        "CTXFLOW_TM_MEMORY": "1536m",
-        "CTXFLOW_TM_SLOTS": "2",
-        "CTXFLOW_KAFKA_HEAP": "512m",
-    }
+    # small: it only has to come up and go down
+    return stack_env(state, 20000, CTXFLOW_TM_MEMORY="1536m", CTXFLOW_TM_SLOTS="2", CTXFLOW_KAFKA_HEAP="512m")
 
 
 def _run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 180) -> subprocess.CompletedProcess:

@@ -6,12 +6,12 @@ fault-free reference, the second one gets the fault. A fault test then compares 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
+from second_stack import stack_env
 
 from ctxflow.stack.settings import Settings
 
@@ -22,22 +22,14 @@ from .faultrun import FaultStack
 def fault_stack(main_stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[FaultStack]:
     """A stack of its own (ports offset by 21000, state in a temporary directory, jars shared), started by
     the repo's own `ctxflow stack up` and stopped by `ctxflow stack down` whatever the tests do."""
-    state = tmp_path_factory.mktemp("fault-stack")
-    (state / "jars").symlink_to(main_stack.jars_dir)
-    offset = 21000
-    env = {
-        **os.environ,
-        "CTXFLOW_STACK_DIR": str(state),
-        "CTXFLOW_KAFKA_PORT": str(main_stack.kafka_port + offset),
-        "CTXFLOW_KAFKA_CONTROLLER_PORT": str(main_stack.kafka_controller_port + offset),
-        "CTXFLOW_FLINK_REST_PORT": str(main_stack.flink_rest_port + offset),
-        "CTXFLOW_FLINK_RPC_PORT": str(main_stack.flink_rpc_port + offset),
-        "CTXFLOW_GATEWAY_PORT": str(main_stack.gateway_port + offset),
-        "CTXFLOW_TM_MEMORY": "2048m",
-        "CTXFLOW_TM_SLOTS": "12",
-        "CTXFLOW_JM_MEMORY": "1200m",
-        "CTXFLOW_KAFKA_HEAP": "512m",
-    }
+    env = stack_env(
+        tmp_path_factory.mktemp("fault-stack"),
+        21000,
+        CTXFLOW_TM_MEMORY="2048m",
+        CTXFLOW_TM_SLOTS="12",
+        CTXFLOW_JM_MEMORY="1200m",
+        CTXFLOW_KAFKA_HEAP="512m",
+    )
     stack = FaultStack(Settings.from_env(env), env)
     try:
         stack.cli("stack", "up")
