@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from ctxflow.gateway import Gateway
+from flinkclient.gateway import GatewayClient, Session
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "pyudf"))  # the plain function, as the unit tests import it
@@ -46,14 +45,14 @@ def test_repayment_risk_runs_as_a_python_udf_through_the_gateway(main_stack):
         f"{_sql(t, 'DECIMAL(12, 2)')} AS typical_spend, {_sql(r, 'DOUBLE')} AS on_time, {_sql(b, 'STRING')} AS band"
         for i, (a, lim, t, r, b) in enumerate(CASES)
     )
-    with Gateway(main_stack.gateway_url, timeout_s=120) as gateway:
+    with GatewayClient(main_stack.gateway_url, hint="start the stack: make up") as client, Session(client) as gateway:
         assert gateway.rows(_register_statement()) == [["OK"]]
         # batch: a bounded job that ends, its rows read back once it has; the UDF runs in a Python
         # worker of the TaskManager (python.executable), not in the gateway
         gateway.rows("SET 'execution.runtime-mode' = 'batch'")
         result = gateway.rows(
             f"SELECT n, repayment_risk(amount, card_limit, typical_spend, on_time, band) FROM ({rows})",
-            deadline_s=240,
+            timeout_s=240,
         )
     got = {n: score for n, score in result}
     assert got == {i: repayment_risk(*case) for i, case in enumerate(CASES)}

@@ -21,14 +21,14 @@ import time
 import uuid
 
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition
+from flinkclient.gateway import GatewayClient, Session
 
-from ..gateway import Gateway
 from ..simulate.events import Event, Ids
 from ..simulate.finance import Customer, late_evening_zone, payment, reference_record
-from ..simulate.kafka_io import QUIET_LOGGER
+from ..simulate.kafka_io import reader_config
 from ..simulate.sink import Sink, Tally
 from ..stack.settings import Settings
-from .session import TARGET
+from .session import STACK_HINT, TARGET
 from .stats import latency_summary
 
 PREFIX = os.environ.get("CTXFLOW_BENCH_NBA_PREFIX", "ctx.")
@@ -58,7 +58,7 @@ def udf_cost(settings: Settings, rows: int) -> dict:
     """Microseconds per repayment_risk call: the marginal time of `rows` more rows with the call, less
     the marginal time of `rows` more rows without it, divided by `rows`."""
     seconds = {}
-    with Gateway(settings.gateway_url, timeout_s=120) as gw:
+    with GatewayClient(settings.gateway_url, hint=STACK_HINT) as client, Session(client) as gw:
         gw.rows(REGISTER)
         gw.rows("SET 'execution.runtime-mode' = 'batch'")
         for n in (rows, 2 * rows):
@@ -66,7 +66,7 @@ def udf_cost(settings: Settings, rows: int) -> dict:
             gw.rows(GENERATED.format(rows=n))
             for name, sql in (("without_udf", WITHOUT_UDF), ("with_udf", WITH_UDF)):
                 started = time.monotonic()
-                (count,) = gw.rows(sql, deadline_s=900)[0]
+                (count,) = gw.rows(sql, timeout_s=900)[0]
                 seconds[f"{name}_{n}_s"] = round(time.monotonic() - started, 2)
                 assert count == n, f"{name}: counted {count} of {n} rows"
     with_udf = seconds[f"with_udf_{2 * rows}_s"] - seconds[f"with_udf_{rows}_s"]
@@ -81,9 +81,7 @@ def decline_latency(settings: Settings, rate: float, count: int) -> dict:
     tz = late_evening_zone(now)  # no quiet hours in the way
     customers = [Customer(f"bench-nba-{run}-{i}", "DE", tz, 2000, "A", "plus") for i in range(count)]
     topic = PREFIX + "next_best_actions"
-    consumer = Consumer(
-        {"bootstrap.servers": settings.kafka_bootstrap, "group.id": f"bench-nba-{run}", "logger": QUIET_LOGGER}
-    )
+    consumer = Consumer(reader_config(settings.kafka_bootstrap, f"bench-nba-{run}"))
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, OFFSET_END) for p in partitions])
     sent_at: dict[str, float] = {}
