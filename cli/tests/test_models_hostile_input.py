@@ -36,6 +36,7 @@ pytest_plugins = ["conftest_models"]
 RATE = 5_000
 SECONDS = 20
 EVERY = 100  # 1 % hostile or odd
+BACKDATE_CAMPAIGNS_MS = 2 * 3_600_000
 
 
 def _with_raw(event: Event, field: str, literal: str) -> bytes:
@@ -99,7 +100,7 @@ def test_hostile_input_at_rate_restarts_nothing_and_every_event_is_valid_or_dead
     while n < RATE * SECONDS:
         for _ in range(pacer.take()):
             event = next(stream)
-            event = Event(event.topic, event.key, {**event.value, **_unique_id(event, f"{tag}-{n}")})
+            event = Event(event.topic, event.key, {**event.value, **_unique_id(event, f"{tag}-{n}"), **_ts(event)})
             topic = project.topic(event.topic)
             if n % EVERY == 0:
                 variants = hostile(event, rng)
@@ -151,6 +152,13 @@ def _unique_id(event: Event, suffix: str) -> dict:
     """The event's own id made unique to this test (the typed topics are deduplicated by it)."""
     key = "request_id" if "request_id" in event.value else "event_id"
     return {key: f"{event.value[key]}-{suffix}"}
+
+
+def _ts(event: Event) -> dict:
+    """Campaign events two hours back (valid: the contract allows 24 hours of delay). The deployment is
+    shared with test_models_kpis, whose burst is back-dated: a live campaign event here would move the
+    KPI job's event-time watermark past that burst, and its windows would never be emitted."""
+    return {"ts": event.value["ts"] - BACKDATE_CAMPAIGNS_MS} if event.topic == "campaign_events" else {}
 
 
 def _after(project: Project, topic: str, offset: int):
