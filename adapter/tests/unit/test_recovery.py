@@ -82,3 +82,11 @@ def test_the_deploy_script_declares_tables_then_views_then_runs_the_job():
         "CREATE TEMPORARY VIEW v AS SELECT * FROM src",
         "EXECUTE STATEMENT SET ...",
     )
+
+
+def test_streaming_jobs_restart_without_limit_unless_the_model_chooses_its_own_strategy():
+    from dbt.adapters.flink.lifecycle import STREAMING_RESTARTS, restart_defaults
+
+    assert restart_defaults({"table.exec.state.ttl": "1 d"}) == STREAMING_RESTARTS
+    assert STREAMING_RESTARTS["restart-strategy.type"] == "exponential-delay"
+    assert restart_defaults({"restart-strategy.type": "fixed-delay"}) == {}

@@ -71,20 +71,10 @@ def _base_flink_config(s: Settings) -> dict:
         # The REST API's metrics (sources' current offsets, busy time) are refreshed every second
         # rather than every 10 s, so `make bench` and `watch` see a drain end within a second.
         "metrics": {"fetcher": {"update-interval": 1000}},
-        # Jobs come back by themselves after a fault (a TaskManager or the broker away for minutes): retries
-        # 1 s, 2 s, 4 s ... apart, at most 15 s, without limit. A job broken from the start is no concern of
-        # this: `dbt run` cancels a job that is not RUNNING within its grace period and reports the cause.
-        "restart-strategy": {
-            "type": "exponential-delay",
-            "exponential-delay": {
-                "initial-backoff": "1 s",
-                "max-backoff": "15 s",
-                "backoff-multiplier": 2.0,
-                "reset-backoff-threshold": "5 min",
-                "jitter-factor": 0.1,
-                "attempts-before-reset-backoff": 2147483647,
-            },
-        },
+        # The default for bounded queries (dbt test, dbt show, batch models): fail fast with the cause.
+        # Streaming jobs deployed by dbt restart with an exponential delay instead, without limit
+        # (the adapter sets it per job: dbt.adapters.flink.lifecycle.STREAMING_RESTARTS).
+        "restart-strategy": {"type": "fixed-delay", "fixed-delay": {"attempts": 3, "delay": "2s"}},
         "sql-gateway": {"endpoint": {"rest": {"address": HOST, "bind-address": HOST, "port": s.gateway_port}}},
     }
 

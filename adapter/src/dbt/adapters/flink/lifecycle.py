@@ -44,6 +44,29 @@ from flinkclient.rest import FlinkRestClient, Job
 # The global job parameter holding the deploying script (see pack_script).
 SCRIPT_PARAMETER = "ctxflow.script"
 
+# How a streaming job comes back after a fault (a TaskManager or the broker away for minutes): retries
+# 1 s, 2 s, 4 s ... apart, at most 15 s, without limit. Set per job, so that the cluster's default can
+# stay fail-fast for bounded queries (dbt test, dbt show); a model's execution_config may override it.
+# A job broken from the start is not retried forever: deploy cancels a job that is not RUNNING within
+# its grace period and reports the cause.
+STREAMING_RESTARTS = {
+    "restart-strategy.type": "exponential-delay",
+    "restart-strategy.exponential-delay.initial-backoff": "1 s",
+    "restart-strategy.exponential-delay.max-backoff": "15 s",
+    "restart-strategy.exponential-delay.backoff-multiplier": "2.0",
+    "restart-strategy.exponential-delay.reset-backoff-threshold": "5 min",
+    "restart-strategy.exponential-delay.jitter-factor": "0.1",
+    "restart-strategy.exponential-delay.attempts-before-reset-backoff": "2147483647",
+}
+
+
+def restart_defaults(model_config: dict[str, str]) -> dict[str, str]:
+    """STREAMING_RESTARTS unless the model's execution_config chooses its own restart strategy."""
+    if any(k.startswith("restart-strategy") for k in model_config):
+        return {}
+    return dict(STREAMING_RESTARTS)
+
+
 logger = AdapterLogger("Flink")
 
 UNHEALTHY = {"RESTARTING", "FAILING", "FAILED"}
@@ -233,7 +256,7 @@ def _start(
                 if savepoint:
                     break
 
-    config = {"pipeline.name": plan.name}
+    config = {**restart_defaults(plan.script_config or {}), "pipeline.name": plan.name}
     if plan.script:
         config["pipeline.global-job-parameters"] = pack_script(plan.script, plan.script_config or {})
     directory = checkpoint_dir(rest, plan.name)
@@ -292,7 +315,7 @@ def rollback(
     directory = checkpoint_dir(rest, previous.name)
     if state is None and directory:
         state = latest_retained_checkpoint(directory)
-    config = {**config, "pipeline.name": previous.name}
+    config = {**restart_defaults(config), **config, "pipeline.name": previous.name}
     config["pipeline.global-job-parameters"] = f"{SCRIPT_PARAMETER}:{user_config[SCRIPT_PARAMETER]}"
     if directory:
         config["execution.checkpointing.dir"] = directory
