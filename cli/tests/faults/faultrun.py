@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
 import httpx
-from dbt_project import REPO, Project, StampingSink, deploy
+from dbt_project import REPO, STREAMING_JOBS, Project, StampingSink, deploy
 
 from ctxflow.simulate.campaigns import make_campaigns, reference_kpis
 from ctxflow.simulate.events import Event
@@ -45,7 +45,7 @@ MALFORMED = 0.01
 LATENESS_MS = 60_000  # var allowed_lateness_seconds
 FLUSH_AHEAD_MS = 180_000  # within the contract's max_future_skew_minutes (5)
 SEED = 11
-JOBS = 4  # contract, ads, shopping, campaign_kpis
+JOBS = len(STREAMING_JOBS)  # the project's streaming jobs (dbt_project.py)
 
 
 @dataclass(frozen=True)
