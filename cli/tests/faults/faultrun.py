@@ -21,8 +21,9 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 
-import httpx
 from dbt_project import REPO, STREAMING_JOBS, Project, StampingSink, deploy
+from flinkclient.http import FlinkClientError
+from flinkclient.rest import FlinkRestClient
 
 from ctxflow.simulate.campaigns import make_campaigns, reference_kpis
 from ctxflow.simulate.events import Event
@@ -95,39 +96,38 @@ def kill(stack: FaultStack, service: str) -> int:
     return pid
 
 
+def _running(settings: Settings) -> list[dict]:
+    """The RUNNING jobs of /jobs/overview (with their task counts), through the project's Flink client."""
+    with FlinkRestClient(settings.flink_rest_url, hint="the fault stack's JobManager", timeout_s=10) as rest:
+        return [j for j in rest.get("/jobs/overview")["jobs"] if j["state"] == "RUNNING"]
+
+
 def all_tasks_running(settings: Settings) -> bool:
     """JOBS jobs RUNNING on the stack, every task of each RUNNING too (a restarted job is RUNNING before
     its tasks are)."""
     try:
-        jobs = httpx.get(f"{settings.flink_rest_url}/jobs/overview", timeout=5).json()["jobs"]
-    except httpx.HTTPError:
+        running = _running(settings)
+    except FlinkClientError:  # the JobManager is still coming back
         return False
-    running = [j for j in jobs if j["state"] == "RUNNING"]
-    if len(running) < JOBS:
-        return False
-    for job in running:
-        tasks = job["tasks"]
-        if tasks["running"] != tasks["total"]:
-            return False
-    return True
+    return len(running) >= JOBS and all(j["tasks"]["running"] == j["tasks"]["total"] for j in running)
 
 
 def new_jobs(settings: Settings, since_ms: float) -> list[str]:
     """Names of the RUNNING jobs started after `since_ms` (epoch ms)."""
-    jobs = httpx.get(f"{settings.flink_rest_url}/jobs/overview", timeout=10).json()["jobs"]
-    return [j["name"] for j in jobs if j["state"] == "RUNNING" and j["start-time"] >= since_ms]
+    return [j["name"] for j in _running(settings) if j["start-time"] >= since_ms]
 
 
 def restored_from(settings: Settings) -> dict[str, str | None]:
     """Each RUNNING job's name -> the checkpoint or savepoint it was started from (Flink's checkpoint
     statistics), None for a job that started empty."""
-    rest = settings.flink_rest_url
-    out = {}
-    for job in httpx.get(f"{rest}/jobs/overview", timeout=10).json()["jobs"]:
-        if job["state"] == "RUNNING":
-            stats = httpx.get(f"{rest}/jobs/{job['jid']}/checkpoints", timeout=10).json()
-            out[job["name"]] = ((stats.get("latest") or {}).get("restored") or {}).get("external_path")
-    return out
+    with FlinkRestClient(settings.flink_rest_url, hint="the fault stack's JobManager", timeout_s=10) as rest:
+        return {
+            j["name"]: ((rest.get(f"/jobs/{j['jid']}/checkpoints").get("latest") or {}).get("restored") or {}).get(
+                "external_path"
+            )
+            for j in rest.get("/jobs/overview")["jobs"]
+            if j["state"] == "RUNNING"
+        }
 
 
 def _deploy_both(main: Settings, stack: FaultStack) -> tuple[Project, Project]:
