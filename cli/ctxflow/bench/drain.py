@@ -2,8 +2,10 @@
 job's Kafka source positions per partition (Flink metrics) and the topics' end offsets (Kafka); the pure
 functions below find the moment from those rounds.
 
-A job is caught up when each partition it reads is at its end offset (for a topic another job writes,
-the end offset of that same round, so the upstream must have finished too). Flink refreshes the
+A job is caught up when each partition it reads is at its end (for a topic another job writes, the end
+of that same round, so the upstream must have finished too). The end is the offset after the last
+record a read_committed reader sees: in a topic written exactly-once, Kafka's commit markers take
+offsets of their own that no reader is ever given, so the high watermark would never be reached. Flink refreshes the
 metrics it serves only every `metrics.fetcher.update-interval`, so the first round that shows everyone
 caught up only bounds the moment; `drain_moment` narrows it by extrapolating the last lagging
 sources at their previous rate, and reports the bracket it could not narrow.
@@ -16,7 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from ..simulate.kafka_io import reader_config
 from .jobmetrics import JobMetrics, metric_topic, now_ms
@@ -28,7 +30,7 @@ Partition = tuple[str, int]  # (topic as named in Flink's metrics, partition)
 class Round:
     t_ms: int
     positions: dict[str, dict[Partition, int]]  # jid -> partition -> offset its source reached
-    ends: dict[Partition, int]  # partition -> end offset (next offset to be written)
+    ends: dict[Partition, int]  # partition -> the offset after its last record (see EndOffsets.last_record_end)
 
 
 def caught_up(position: int | None, end: int) -> bool:
@@ -113,6 +115,7 @@ class EndOffsets:
 
     def __init__(self, bootstrap: str, prefix: str) -> None:
         self.consumer = Consumer(reader_config(bootstrap, "bench-ends"))
+        self.tail = Consumer(reader_config(bootstrap, "bench-tail", {"enable.partition.eof": True}))
         self.prefix = prefix
         self._names: dict[str, str] = {}
 
@@ -128,8 +131,34 @@ class EndOffsets:
         for name, p in partitions:
             topic = self.real_topic(name)
             if topic is not None:
-                out[(name, p)] = self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                out[(name, p)] = self.last_record_end(topic, p)
         return out
+
+    def last_record_end(self, topic: str, partition: int) -> int:
+        """The offset after the last record of the partition that a read_committed reader gets: the
+        high watermark, less the commit markers (and aborted records) after that record. Reads the
+        partition's tail, widening the look back until it holds a record."""
+        low, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+        back = 8
+        while high > low:
+            start = max(low, high - back)
+            self.tail.assign([TopicPartition(topic, partition, start)])
+            last = None
+            while True:
+                msg = self.tail.poll(10)
+                if msg is None:
+                    raise TimeoutError(f"no end of partition {topic}[{partition}] within 10 s")
+                if msg.error():
+                    if msg.error().code() == KafkaError._PARTITION_EOF:
+                        break
+                    raise KafkaException(msg.error())
+                last = msg.offset()
+            if last is not None:
+                return last + 1
+            if start == low:
+                break
+            back *= 8
+        return 0  # no record a reader could get: nothing to wait for
 
     def topic_ends(self, topic: str) -> dict[int, int]:
         """partition -> end offset of one topic (real name)."""
@@ -140,6 +169,7 @@ class EndOffsets:
 
     def close(self) -> None:
         self.consumer.close()
+        self.tail.close()
 
 
 class Watcher(threading.Thread):

@@ -1,0 +1,37 @@
+"""The drain's notion of a partition's end, against the real broker: in a topic written exactly-once
+(Kafka transactions, as Flink's exactly-once sinks write), commit markers take offsets no reader is
+given, so the end the drain waits for is the offset after the last record, not the high watermark."""
+
+from __future__ import annotations
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+from ctxflow.bench.drain import EndOffsets
+from ctxflow.simulate.kafka_io import reader_config
+
+
+def _write_in_transactions(bootstrap: str, topic: str, batches: int, per_batch: int) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap, "transactional.id": f"bench-end-{topic}"})
+    producer.init_transactions(30)
+    for b in range(batches):
+        producer.begin_transaction()
+        for i in range(per_batch):
+            producer.produce(topic, value=f"{b}-{i}".encode())
+        producer.commit_transaction(30)
+
+
+def test_the_end_of_a_transactional_topic_is_after_its_last_record_not_its_markers(main_stack, topic_pair):
+    topic, empty = topic_pair
+    _write_in_transactions(main_stack.kafka_bootstrap, topic, batches=3, per_batch=4)
+    offsets = EndOffsets(main_stack.kafka_bootstrap, prefix="test-")
+    probe = Consumer(reader_config(main_stack.kafka_bootstrap, "bench-end-probe"))
+    try:
+        high = probe.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)[1]
+        end = offsets.last_record_end(topic, 0)
+        # 12 records and 3 commit markers: the last record sits before the last marker
+        assert high == 15
+        assert end == 14
+        assert offsets.last_record_end(empty, 0) == 0
+    finally:
+        probe.close()
+        offsets.close()
