@@ -50,7 +50,7 @@
 
 {#
   The valid events of one raw topic, typed per the contract and deduplicated on the contract key: the
-  first copy wins, so a re-delivered event is processed once if it arrives within 10 minutes of the
+  first copy wins, so a re-delivered event is processed once if it arrives within 2 minutes of the
   first (the dedup's state TTL, set for the contract folder in dbt_project.yml).
 #}
 {% macro valid_events(event) -%}

@@ -25,10 +25,11 @@
 
 
 {#
-  Counts of distinct events (where `condition` holds, if given). The typed topics of plays and page views
-  are written at-least-once (README, "Delivery guarantees"): after a process dies, the contract job writes
-  again what came after its last checkpoint. Counting event ids rather than rows makes every count over
-  them come out the same as in a run without the fault.
+  Counts of distinct events (where `condition` holds, if given), for inputs written at-least-once
+  (README, "Delivery guarantees"): after a process dies, the contract job writes again what came after
+  its last checkpoint, and counting event ids rather than rows makes every count come out the same as
+  in a run without the fault. It keeps each counted id in state: inputs written exactly-once
+  (valid.page_views, valid.campaign_events) count rows instead (count_if).
 #}
 {% macro count_events(condition=none, id='event_id') -%}
   {%- if condition is none -%}

@@ -8,7 +8,7 @@ with segment_views as (
         session_id,
         target_gender,
         target_age_band,
-        {{ count_events() }} as segment_views
+        count(*) as segment_views
     from {{ ref('stg_page_views') }}
     where
         site = 'shop'
