@@ -31,6 +31,7 @@ from ctxflow.bench.stats import (
     ratio,
     top_frames,
 )
+from ctxflow.bench.throughput import per_job_drain
 
 PLAYS, VIEWS, ELIG = ("b_plays", 0), ("b_page_views", 0), ("b_ad_eligibility", 0)
 
@@ -107,6 +108,18 @@ def test_a_job_first_seen_caught_up_drained_at_that_refresh():
     ]
     m = drain_moment(rounds, ["b"])
     assert m.at_ms == m.latest_ms == 10_000  # no earlier observation of b to extrapolate from
+
+
+def test_a_downstream_job_drains_when_it_caught_up_for_good_not_on_its_empty_topic():
+    # b is caught up on its empty topic before the backlog reaches it; its moment is after the last
+    # round that showed it behind, counted from when reading began
+    rounds = [
+        Round(0, {"b": {ELIG: -1}}, {ELIG: 0}),
+        Round(10_000, {"b": {ELIG: 40}}, {ELIG: 100}),
+        Round(20_000, {"b": {ELIG: 99}}, {ELIG: 100}),
+    ]
+    per_job = per_job_drain(rounds, {"b": "dbt:group.ctxflow.ads#abc"}, start_ms=5_000)
+    assert per_job == {"group ads": {"drain_s": 15.0}}
 
 
 def test_drain_moment_is_none_without_a_drained_round():

@@ -137,7 +137,7 @@ def _drain(tp: dict) -> list[str]:
         f"metrics read here every {_fmt(tp.get('metric_refresh_ms'), ' ms')}). The jobs downstream of it had "
         f"started up to {_fmt(tp.get('last_job_started_after_s'), ' s')} earlier, on their empty typed topics.",
         "",
-        "| job | drain from its own start |",
+        "| job | caught up for good, from the contract group's start |",
         "|---|---|",
     ]
     for job, v in sorted((tp.get("per_job") or {}).items(), key=lambda kv: -kv[1]["drain_s"]):

@@ -14,7 +14,7 @@ from flinkclient.jobnames import short_name
 
 from ..waiting import wait_for
 from . import resources
-from .drain import EndOffsets, Watcher, drain_moment, refresh_interval_ms
+from .drain import EndOffsets, Watcher, all_caught_up, drain_moment, refresh_interval_ms
 from .jobmetrics import is_project_job, source_window_ms
 from .profile import profile
 from .session import Session
@@ -79,7 +79,7 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
                 round((moment.latest_ms - start_ms) / 1000, 2),
             ],
             "events_per_s": round(events / seconds) if seconds > 0 else None,
-            "per_job": _per_job(rounds, jobs, details),
+            "per_job": per_job_drain(rounds, jobs, start_ms),
         }
         s.say(
             f"drained {events:,} events in {seconds:.1f} s (bracket {out['drain_s_bracket']}) = "
@@ -98,12 +98,14 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
     s.timed("drain_s", t)
 
 
-def _per_job(rounds, jobs: dict[str, str], details: list[dict]) -> dict:
-    """Each job on its own: from its first source task start to its own drain moment."""
+def per_job_drain(rounds, jobs: dict[str, str], start_ms: int) -> dict:
+    """When each job had caught up for good, from the moment reading began (the contract group's start).
+    A job downstream of the contract group is caught up on its empty topics before the backlog reaches
+    it, so its moment is the one after the last round that showed it behind."""
     out = {}
-    for jid, detail in zip(jobs, details, strict=True):
-        moment = drain_moment(rounds, [jid])
-        start, _ = source_window_ms([detail])
-        if moment is not None and start is not None:
-            out[short_name(jobs[jid])] = {"drain_s": round((moment.at_ms - start) / 1000, 2), "started_ms": start}
+    for jid in jobs:
+        behind = [i for i, r in enumerate(rounds) if not all_caught_up(r, [jid])]
+        moment = drain_moment(rounds[behind[-1] :] if behind else rounds, [jid])
+        if moment is not None:
+            out[short_name(jobs[jid])] = {"drain_s": round(max(0, moment.at_ms - start_ms) / 1000, 2)}
     return out
