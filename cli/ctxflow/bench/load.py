@@ -20,7 +20,7 @@ from decimal import Decimal
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 
 from ..simulate.campaigns import make_campaigns
-from ..simulate.contract import validate
+from ..simulate.contract import to_epoch_ms, validate
 from ..simulate.events import encode
 from ..simulate.kafka_io import CountingProducer, reader_config
 from ..simulate.pacing import Pacer
@@ -169,8 +169,9 @@ class Loader:
 class OutputListener(threading.Thread):
     """Reads ad_decisions and ad_eligibility from their ends; times the outputs of tracked inputs.
 
-    An output's time is when the Flink job produced it (its Kafka CreateTime); the receive time is kept
-    too. Latency = output time - produce time of the input, both wall clock on this machine.
+    An output's time is when the Flink job produced it: a decision's Kafka CreateTime, an eligibility
+    version's updated_at (its CreateTime is the version's event time); the receive time is kept too.
+    Latency = output time - produce time of the input, both wall clock on this machine.
     """
 
     def __init__(self, bootstrap: str, prefix: str, loader: Loader) -> None:
@@ -201,8 +202,11 @@ class OutputListener(threading.Thread):
                 elif b"probe-" in msg.key() and msg.value() and b"family_context" in msg.value():
                     user = json.loads(msg.key())["user_id"]
                     sent = self.loader.probe_sent_ms.get(user)
+                    # an eligibility version's Kafka timestamp is the event time of the play behind it
+                    # (the temporal join's version time), so its own updated_at tells when it was made
+                    made = to_epoch_ms(json.loads(msg.value()).get("updated_at")) or out_ms
                     if sent is not None and user not in self.context_ms:
-                        self.context_ms[user] = out_ms - sent
+                        self.context_ms[user] = made - sent
 
     def stop(self) -> None:
         self._halt.set()
