@@ -15,29 +15,26 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-from ctxflow.simulate.events import Event, decode
-from ctxflow.simulate.kafka_io import admin_client, read_topic, reader_config
+from ctxflow.core import dbtrun
+from ctxflow.core.dbtrun import ROOT as REPO
+from ctxflow.core.events import Event, decode
+from ctxflow.core.kafka_io import admin_client, read_topic, reader_config
+from ctxflow.core.topics import ensure_contract_topics
 from ctxflow.simulate.scenarios import Expectation
 from ctxflow.simulate.sink import Sink
 from ctxflow.stack.settings import Settings
-from ctxflow.topics import ensure_contract_topics
 from ctxflow.waiting import wait_for
 
-REPO = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 # the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
 # a model outside any group has its own (dbt:model.ctxflow.<model>); user_profiles is a batch table
 STREAMING_JOBS = ("contract", "ads", "shopping", "campaign_kpis", "nba")
@@ -138,12 +135,18 @@ class Project:
         return self.prefix + short
 
     def dbt(self, *args: str, timeout_s: float = 900) -> subprocess.CompletedProcess:
-        """`dbt ARGS --vars {topic_prefix: PREFIX}` in the project; fails the test when dbt fails."""
-        cmd = [str(DBT), *args, "--profiles-dir", "profiles", "--vars", json.dumps({"topic_prefix": self.prefix})]
-        env = self.env or os.environ.copy()
-        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=env)
-        assert out.returncode == 0, f"{' '.join(cmd)} failed:\n{out.stdout[-6000:]}\n{out.stderr[-3000:]}"
-        return out
+        """`dbt ARGS --vars {topic_prefix: PREFIX}` in the project, output captured; fails the test when
+        dbt fails."""
+        try:
+            return dbtrun.run(*args, variables=self.vars, env=self.env, output=True, timeout_s=timeout_s)
+        except dbtrun.DbtFailed as err:
+            pytest.fail(str(err))
+
+    @property
+    def vars(self) -> dict[str, str]:
+        """The dbt vars of this deployment (`dbtrun.command(..., variables=project.vars)` for a dbt of
+        one's own, e.g. one to kill)."""
+        return {"topic_prefix": self.prefix}
 
     def show(self, sql: str, limit: int) -> list[dict]:
         """The rows of a bounded query (`dbt show --inline`, Jinja and ref() allowed) over the topics now."""

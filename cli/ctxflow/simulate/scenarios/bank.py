@@ -10,8 +10,9 @@ Every customer's time zone is the one where it is late evening now, so the story
 
 from __future__ import annotations
 
-from ..events import Event, Ids
+from ...core.events import Event
 from ..finance import Customer, customer_history, late_evening_zone, payment
+from ..ids import Ids
 from .model import Expectation, Scenario
 from .scripting import HISTORY_GAP_MS, Timeline
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..contract import to_epoch_ms
-from ..events import Event, Timed
+from ...core.events import Event, to_epoch_ms
 
 APPROX = Decimal("0.0001")  # tolerance of `approx` fields: ratios rounded to 4 places by a model still pass
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A live event and when to send it, in ms after the live phase starts."""
+
+    send_offset_ms: int
+    event: Event
 
 
 def _as_list(value: object) -> list:

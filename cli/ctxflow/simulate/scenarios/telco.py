@@ -6,8 +6,9 @@ who has just topped up.
 
 from __future__ import annotations
 
-from ..events import Event, Ids
+from ...core.events import Event
 from ..finance import Customer, customer_history, late_evening_zone, usage
+from ..ids import Ids
 from .model import Expectation, Scenario
 from .scripting import HISTORY_DAYS, HISTORY_GAP_MS, Timeline
 
