@@ -101,3 +101,10 @@ class Scenario:
     def events(self) -> list[Event]:
         """Everything the scenario sends, in send order."""
         return self.history + [t.event for t in self.live]
+
+
+def action_for(trigger: Event, description: str, **checks: dict) -> Expectation:
+    """The next best action decided on the situation that `trigger` (a decline, an exhausted plan) opened:
+    keyed by its user and its event id, checked once it has been processed."""
+    key = {"user_id": trigger.value["user_id"], "situation_id": trigger.value["event_id"]}
+    return Expectation("next_best_actions", key, description, after_event_id=trigger.value["event_id"], **checks)
