@@ -21,9 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-import httpx
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from flinkclient.jobnames import owner_of
+from flinkclient.rest import FlinkRestClient
 
 from ctxflow.core import dbtrun
 from ctxflow.core.dbtrun import ROOT as REPO
@@ -38,7 +39,6 @@ from ctxflow.waiting import wait_for
 # the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
 # a model outside any group has its own (dbt:model.ctxflow.<model>); user_profiles is a batch table
 STREAMING_JOBS = ("contract", "ads", "shopping", "campaign_kpis", "nba")
-JOB_PREFIXES = ("dbt:group.ctxflow.", "dbt:model.ctxflow.")
 
 
 def event_id(event: Event) -> str:
@@ -171,15 +171,13 @@ class Project:
 
     def running_jobs(self) -> dict[str, str]:
         """Job group or standalone model name -> id of its RUNNING Flink job (Flink's /jobs/overview)."""
-        jobs = httpx.get(f"{self.settings.flink_rest_url}/jobs/overview", timeout=10).json()["jobs"]
         out: dict[str, str] = {}
-        for job in jobs:
-            name = job["name"]
-            prefix = next((p for p in JOB_PREFIXES if name.startswith(p)), None)
-            if job["state"] == "RUNNING" and prefix:
-                unit = name.removeprefix(prefix).split("#")[0]
-                assert unit not in out, f"two RUNNING jobs for {unit}: {out[unit]} and {job['jid']}"
-                out[unit] = job["jid"]
+        for job in FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?").jobs():
+            kind, _, rest = (owner_of(job.name) or "").partition(".")  # group.ctxflow.<group>, model.ctxflow.<model>
+            package, _, unit = rest.partition(".")
+            if job.state == "RUNNING" and kind in ("group", "model") and package == "ctxflow":
+                assert unit not in out, f"two RUNNING jobs for {unit}: {out[unit]} and {job.job_id}"
+                out[unit] = job.job_id
         return out
 
 
