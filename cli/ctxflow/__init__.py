@@ -1,0 +1,1 @@
+"""The `ctxflow` CLI: `core` (what all commands share), `stack`, `simulate`, `watch`, `bench`, `demo`."""

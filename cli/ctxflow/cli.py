@@ -7,12 +7,12 @@ import sys
 
 import click
 
+from .core.kafka_io import KafkaUnreachable, admin_client
+from .core.topics import ensure_contract_topics
 from .simulate.command import simulate
-from .simulate.kafka_io import KafkaUnreachable, admin_client
 from .stack import manager
 from .stack.services import StackError
 from .stack.settings import Settings
-from .topics import ensure_contract_topics
 from .watch.command import watch
 
 

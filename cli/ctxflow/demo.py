@@ -9,11 +9,8 @@ a summary of which scenarios produced what they expected. The stack is left runn
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import threading
 import time
-from pathlib import Path
 
 import click
 from rich.console import Console
@@ -21,21 +18,22 @@ from rich.live import Live
 from rich.progress import Progress
 from rich.table import Table
 
-from .simulate.contract import INPUTS
-from .simulate.events import Event
-from .simulate.kafka_io import admin_client, read_topic
+from .core import dbtrun
+from .core.contract import INPUTS
+from .core.events import Event
+from .core.kafka_io import admin_client, read_topic
+from .core.tally import Tally
+from .core.topics import DEFAULT_PREFIX, ensure_contract_topics, typed_counts, wait_until_typed
 from .simulate.run import send_history, send_timed
 from .simulate.scenarios import NAMES, Scenario, build_scenario
-from .simulate.sink import Sink, Tally
+from .simulate.sink import Sink
 from .stack.settings import Settings
-from .topics import ensure_contract_topics, typed_counts, wait_until_typed
 from .watch.command import ReadLoop
 from .watch.state import WatchState
 from .watch.tail import Tail
 from .watch.view import render
 
-ROOT = Path(__file__).resolve().parents[2]  # the dbt project (repo root)
-PREFIX = "ctx."
+PREFIX = DEFAULT_PREFIX
 TIME_SCALE = 0.25  # the scenarios' live phases run 4x faster than scripted (about 40 s for christmas)
 CHECK_EVERY_S = 10  # after the live phase: how often to look whether every expectation is met
 ALLOWED_LATENESS_MS = 60_000  # the dbt var allowed_lateness_seconds: the watermark's delay
@@ -46,11 +44,11 @@ PROFILES = ("user_profiles", "customer_profiles")  # the batch models over the t
 
 def dbt(*args: str) -> None:
     """Runs a dbt command on this project; its output streams to the terminal."""
-    exe = Path(sys.executable).with_name("dbt")
-    cmd = [str(exe), *args, "--project-dir", str(ROOT), "--profiles-dir", str(ROOT / "profiles")]
     click.secho(f"$ dbt {' '.join(args)}", bold=True)
-    if subprocess.run(cmd, cwd=ROOT, check=False).returncode != 0:
-        raise click.ClickException(f"`dbt {' '.join(args)}` failed (see above)")
+    try:
+        dbtrun.run(*args)
+    except dbtrun.DbtFailed as err:
+        raise click.ClickException(str(err)) from None
 
 
 def play_live(sink: Sink, scenarios: list[Scenario], stop: threading.Event) -> None:

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from confluent_kafka.admin import AdminClient, NewTopic
 from second_stack import stack_env
 
+from ctxflow.core.kafka_io import admin_client, ensure_topics
 from ctxflow.stack.settings import Settings
 
 
@@ -54,8 +54,7 @@ def topic_pair(main_stack: Settings) -> Iterator[tuple[str, str]]:
     """An input and an output topic of one partition, new for this test and deleted after it."""
     suffix = uuid.uuid4().hex[:8]
     src, dst = f"test-in-{suffix}", f"test-out-{suffix}"
-    admin = AdminClient({"bootstrap.servers": main_stack.kafka_bootstrap})
-    for future in admin.create_topics([NewTopic(src, 1, 1), NewTopic(dst, 1, 1)]).values():
-        future.result(timeout=30)
+    admin = admin_client(main_stack.kafka_bootstrap)
+    assert sorted(ensure_topics(admin, [src, dst], partitions=1)) == sorted([src, dst])
     yield src, dst
     admin.delete_topics([src, dst])

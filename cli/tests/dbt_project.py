@@ -15,33 +15,30 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
-import httpx
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+from flinkclient.jobnames import owner_of
+from flinkclient.rest import FlinkRestClient
 
-from ctxflow.simulate.events import Event, decode
-from ctxflow.simulate.kafka_io import admin_client, read_topic, reader_config
+from ctxflow.core import dbtrun
+from ctxflow.core.dbtrun import ROOT as REPO
+from ctxflow.core.events import Event, decode
+from ctxflow.core.kafka_io import admin_client, read_topic, reader_config
+from ctxflow.core.topics import ensure_contract_topics
 from ctxflow.simulate.scenarios import Expectation
 from ctxflow.simulate.sink import Sink
 from ctxflow.stack.settings import Settings
-from ctxflow.topics import ensure_contract_topics
 from ctxflow.waiting import wait_for
 
-REPO = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 # the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
 # a model outside any group has its own (dbt:model.ctxflow.<model>); user_profiles is a batch table
 STREAMING_JOBS = ("contract", "ads", "shopping", "campaign_kpis", "nba")
-JOB_PREFIXES = ("dbt:group.ctxflow.", "dbt:model.ctxflow.")
 
 
 def event_id(event: Event) -> str:
@@ -138,12 +135,18 @@ class Project:
         return self.prefix + short
 
     def dbt(self, *args: str, timeout_s: float = 900) -> subprocess.CompletedProcess:
-        """`dbt ARGS --vars {topic_prefix: PREFIX}` in the project; fails the test when dbt fails."""
-        cmd = [str(DBT), *args, "--profiles-dir", "profiles", "--vars", json.dumps({"topic_prefix": self.prefix})]
-        env = self.env or os.environ.copy()
-        out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, env=env)
-        assert out.returncode == 0, f"{' '.join(cmd)} failed:\n{out.stdout[-6000:]}\n{out.stderr[-3000:]}"
-        return out
+        """`dbt ARGS --vars {topic_prefix: PREFIX}` in the project, output captured; fails the test when
+        dbt fails."""
+        try:
+            return dbtrun.run(*args, variables=self.vars, env=self.env, output=True, timeout_s=timeout_s)
+        except dbtrun.DbtFailed as err:
+            pytest.fail(str(err))
+
+    @property
+    def vars(self) -> dict[str, str]:
+        """The dbt vars of this deployment (`dbtrun.command(..., variables=project.vars)` for a dbt of
+        one's own, e.g. one to kill)."""
+        return {"topic_prefix": self.prefix}
 
     def show(self, sql: str, limit: int) -> list[dict]:
         """The rows of a bounded query (`dbt show --inline`, Jinja and ref() allowed) over the topics now."""
@@ -168,15 +171,13 @@ class Project:
 
     def running_jobs(self) -> dict[str, str]:
         """Job group or standalone model name -> id of its RUNNING Flink job (Flink's /jobs/overview)."""
-        jobs = httpx.get(f"{self.settings.flink_rest_url}/jobs/overview", timeout=10).json()["jobs"]
         out: dict[str, str] = {}
-        for job in jobs:
-            name = job["name"]
-            prefix = next((p for p in JOB_PREFIXES if name.startswith(p)), None)
-            if job["state"] == "RUNNING" and prefix:
-                unit = name.removeprefix(prefix).split("#")[0]
-                assert unit not in out, f"two RUNNING jobs for {unit}: {out[unit]} and {job['jid']}"
-                out[unit] = job["jid"]
+        for job in FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?").jobs():
+            kind, _, rest = (owner_of(job.name) or "").partition(".")  # group.ctxflow.<group>, model.ctxflow.<model>
+            package, _, unit = rest.partition(".")
+            if job.state == "RUNNING" and kind in ("group", "model") and package == "ctxflow":
+                assert unit not in out, f"two RUNNING jobs for {unit}: {out[unit]} and {job.job_id}"
+                out[unit] = job.job_id
         return out
 
 

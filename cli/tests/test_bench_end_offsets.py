@@ -7,7 +7,7 @@ from __future__ import annotations
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from ctxflow.bench.drain import EndOffsets
-from ctxflow.simulate.kafka_io import reader_config
+from ctxflow.core.kafka_io import reader_config
 
 
 def _write_in_transactions(bootstrap: str, topic: str, batches: int, per_batch: int) -> None:

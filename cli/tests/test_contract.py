@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from ctxflow.simulate.contract import INPUTS, KEYS, PROJECT_FILE, validate
+from ctxflow.core.contract import INPUTS, KEYS, PROJECT_FILE, validate
 
 REPO = Path(__file__).resolve().parents[2]
 CONTRACT = yaml.safe_load(PROJECT_FILE.read_text())["vars"]["event_contract"]

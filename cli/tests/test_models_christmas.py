@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from dbt_project import Project, poll_until, thresholds, wait_for_expectations
 
-from ctxflow.simulate.events import Event
+from ctxflow.core.events import Event
 from ctxflow.simulate.run import play
 from ctxflow.simulate.scenarios import build_scenario, christmas
 

@@ -22,11 +22,11 @@ import httpx
 from confluent_kafka import Producer
 from dbt_project import Project
 
+from ctxflow.core.contract import INPUTS
+from ctxflow.core.events import Event, encode
+from ctxflow.core.kafka_io import message_counts, read_topic
+from ctxflow.core.pacing import Pacer
 from ctxflow.simulate.campaigns import make_campaigns
-from ctxflow.simulate.contract import INPUTS
-from ctxflow.simulate.events import Event, encode
-from ctxflow.simulate.kafka_io import message_counts, read_topic
-from ctxflow.simulate.pacing import Pacer
 from ctxflow.simulate.population import make_users
 from ctxflow.simulate.traffic import live_events
 from ctxflow.waiting import wait_for

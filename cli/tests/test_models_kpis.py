@@ -11,9 +11,8 @@ from decimal import Decimal
 from dbt_project import Project, poll_until, wait_for_expectations
 from rich.progress import Progress
 
+from ctxflow.core.events import Event, to_epoch_ms
 from ctxflow.simulate.campaigns import WINDOW_MS, reference_kpis
-from ctxflow.simulate.contract import to_epoch_ms
-from ctxflow.simulate.events import Event
 from ctxflow.simulate.run import play, send_history
 from ctxflow.simulate.scenarios import build_scenario
 

@@ -20,23 +20,13 @@ import time
 from confluent_kafka import Consumer, TopicPartition
 from dbt_project import Project, poll_until
 
-from ctxflow.simulate.contract import (
-    AGE_BANDS,
-    AUDIENCES,
-    BODY_TYPES,
-    CAR_ACTIONS,
-    CAR_CATEGORY,
-    CATEGORIES,
-    GENDERS,
-    GENRES,
-    INPUTS,
-    SHOP_ACTIONS,
-    TRIMS,
-)
-from ctxflow.simulate.events import Event, Ids, decode
+from ctxflow.core.contract import AGE_BANDS, AUDIENCES, BODY_TYPES, GENDERS, GENRES, INPUTS, TRIMS
+from ctxflow.core.events import Event, decode
+from ctxflow.core.tally import Tally
+from ctxflow.simulate.catalogue import CAR_ACTIONS, CAR_CATEGORY, CATEGORIES, SHOP_ACTIONS
+from ctxflow.simulate.ids import Ids
 from ctxflow.simulate.population import make_user
 from ctxflow.simulate.sessions import SessionContext, page_view, play
-from ctxflow.simulate.sink import Tally
 from ctxflow.waiting import wait_for
 
 pytest_plugins = ["conftest_models"]

@@ -14,10 +14,10 @@ from decimal import Decimal
 from dbt_project import REPO, Project, poll_until, wait_for_expectations
 from rich.progress import Progress
 
-from ctxflow.simulate.contract import INPUTS
+from ctxflow.core.contract import INPUTS
+from ctxflow.core.topics import typed_counts, wait_until_typed
 from ctxflow.simulate.run import send_history, send_timed
 from ctxflow.simulate.scenarios import Scenario, bank, build_scenario, telco
-from ctxflow.topics import typed_counts, wait_until_typed
 
 pytest_plugins = ["conftest_models"]
 

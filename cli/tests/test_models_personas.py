@@ -12,9 +12,9 @@ import time
 from dbt_project import Project, poll_until, wait_for_expectations
 from rich.progress import Progress
 
+from ctxflow.core.topics import typed_counts, wait_until_typed
 from ctxflow.simulate.run import play, send_history
 from ctxflow.simulate.scenarios import build_scenario
-from ctxflow.topics import typed_counts, wait_until_typed
 
 pytest_plugins = ["conftest_models"]
 

@@ -9,10 +9,10 @@ import time
 
 from dbt_project import REPO, Project, poll_until
 
-from ctxflow.simulate.events import Ids
+from ctxflow.core.tally import Tally
+from ctxflow.simulate.ids import Ids
 from ctxflow.simulate.population import make_user
 from ctxflow.simulate.sessions import SessionContext, ad_request, play
-from ctxflow.simulate.sink import Tally
 
 pytest_plugins = ["conftest_models"]
 

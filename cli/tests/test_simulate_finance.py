@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from ctxflow.simulate.contract import validate
+from ctxflow.core.contract import validate
 from ctxflow.simulate.finance import (
     DAY_MS,
     background_history,

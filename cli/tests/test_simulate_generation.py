@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from ctxflow.core.contract import validate
+from ctxflow.core.events import Event, encode
+from ctxflow.core.pacing import Pacer
 from ctxflow.simulate.campaigns import make_campaigns
-from ctxflow.simulate.contract import validate
-from ctxflow.simulate.events import Event, encode
 from ctxflow.simulate.malformed import KINDS, Mixer, classify, corrupt
-from ctxflow.simulate.pacing import Pacer
 from ctxflow.simulate.population import make_users
 from ctxflow.simulate.traffic import DAY_MS, history_events, live_events
 

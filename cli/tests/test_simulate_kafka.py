@@ -14,9 +14,9 @@ from collections import Counter
 
 import pytest
 
-from ctxflow.simulate.contract import INPUTS
-from ctxflow.simulate.events import decode
-from ctxflow.simulate.kafka_io import read_topic
+from ctxflow.core.contract import INPUTS
+from ctxflow.core.events import decode
+from ctxflow.core.kafka_io import read_topic
 from ctxflow.simulate.malformed import KINDS, classify
 from ctxflow.simulate.run import play
 from ctxflow.simulate.scenarios import build_scenario

@@ -9,9 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
+from ctxflow.core.contract import validate
+from ctxflow.core.events import Event, encode
+from ctxflow.core.topics import REFERENCE
 from ctxflow.simulate.campaigns import reference_kpis
-from ctxflow.simulate.contract import REFERENCE, validate
-from ctxflow.simulate.events import Event, encode
 from ctxflow.simulate.scenarios import NAMES, Expectation, build_scenario
 from ctxflow.simulate.scenarios.campaign import MAX_LATENESS_MS
 from ctxflow.simulate.scenarios.christmas import BLOCKED

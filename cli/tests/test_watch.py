@@ -16,8 +16,9 @@ import pytest
 from confluent_kafka import Producer
 from rich.console import Console
 
-from ctxflow.simulate.contract import OUTPUTS, to_epoch_ms
-from ctxflow.simulate.kafka_io import admin_client, ensure_topics
+from ctxflow.core.events import to_epoch_ms
+from ctxflow.core.kafka_io import admin_client, ensure_topics
+from ctxflow.core.topics import STREAMING_OUTPUTS as OUTPUTS
 from ctxflow.waiting import wait_for
 from ctxflow.watch.records import decode_record
 from ctxflow.watch.state import WatchState, percentile

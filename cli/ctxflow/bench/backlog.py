@@ -10,9 +10,9 @@ from __future__ import annotations
 import shutil
 import time
 
-from ..simulate.contract import INPUTS
-from ..simulate.kafka_io import admin_client
-from ..topics import ensure_contract_topics
+from ..core.contract import INPUTS
+from ..core.kafka_io import admin_client
+from ..core.topics import ensure_contract_topics
 from .drain import EndOffsets
 from .load import Loader
 from .session import TARGET, Session

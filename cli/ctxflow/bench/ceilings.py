@@ -14,8 +14,8 @@ from confluent_kafka import Consumer, TopicPartition
 from flinkclient.gateway import GatewayClient
 from flinkclient.gateway import Session as GatewaySession
 
-from ..simulate.contract import INPUTS
-from ..simulate.kafka_io import reader_config
+from ..core.contract import INPUTS
+from ..core.kafka_io import reader_config
 from .jobmetrics import source_window_ms
 from .session import STACK_HINT, Session
 from .system import CpuSampler

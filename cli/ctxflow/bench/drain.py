@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
-from ..simulate.kafka_io import reader_config
+from ..core.kafka_io import reader_config
 from .jobmetrics import JobMetrics, metric_topic, now_ms
 
 Partition = tuple[str, int]  # (topic as named in Flink's metrics, partition)

@@ -9,7 +9,7 @@ import time
 
 from flinkclient.jobnames import short_name
 
-from ..simulate.kafka_io import admin_client, ensure_topics
+from ..core.kafka_io import admin_client, ensure_topics
 from .jobmetrics import is_bench_kpi_job, now_ms, source_window_ms
 from .load import Loader, valid_plays
 from .session import Session

@@ -13,23 +13,22 @@ import itertools
 import json
 import threading
 import time
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 
+from ..core.contract import KEYS, validate
+from ..core.events import encode, to_epoch_ms
+from ..core.kafka_io import CountingProducer, reader_config
+from ..core.pacing import Pacer
+from ..core.tally import Tally
 from ..simulate.campaigns import make_campaigns
-from ..simulate.contract import to_epoch_ms, validate
-from ..simulate.events import encode
-from ..simulate.kafka_io import CountingProducer, reader_config
-from ..simulate.pacing import Pacer
 from ..simulate.population import make_users
 from ..simulate.traffic import live_events
 
 ID_MARK = "@@bench-id@@"
 TS_MARK = 1111111111111
-KEYS = {"ad_requests": "request_id"}  # the contract key of each input (event_id for the others)
 
 
 @dataclass(frozen=True)
@@ -55,25 +54,11 @@ def make_pool(size: int, users: int = 1000, seed: int = 42) -> list[Template]:
     stream = live_events(make_users(seed, users), make_campaigns(seed), seed, now, 1000.0)
     pool = []
     for event in itertools.islice(stream, size):
-        value = {**event.value, KEYS.get(event.topic, "event_id"): ID_MARK, "ts": TS_MARK}
+        value = {**event.value, KEYS[event.topic]: ID_MARK, "ts": TS_MARK}
         text = encode(value).decode().replace("{", "{{").replace("}", "}}")
         text = text.replace(f'"{ID_MARK}"', '"{id}"').replace(str(TS_MARK), "{ts}")
         pool.append(Template(event.topic, event.key.encode(), text))
     return pool
-
-
-@dataclass
-class SendStats:
-    sent: Counter = field(default_factory=Counter)
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.sent.values())
-
-    @property
-    def rate(self) -> float:
-        return self.total / self.seconds if self.seconds else 0.0
 
 
 class Loader:
@@ -110,9 +95,9 @@ class Loader:
         }
         self.producer.send(self.prefix + "plays", user, json.dumps(value).encode())
 
-    def send(self, rate: float, seconds: float, probes_every_s: float | None = None) -> SendStats:
+    def send(self, rate: float, seconds: float, probes_every_s: float | None = None) -> Tally:
         """Sends at `rate` events/s for `seconds`; with probes, times ad requests and family contexts."""
-        stats, pacer = SendStats(), Pacer(rate)
+        stats, pacer = Tally(), Pacer(rate)
         track = probes_every_s is not None
         next_probe = time.monotonic()
         pending: list[tuple[float, str]] = []  # (when, probe user) whose completing play is due
@@ -123,7 +108,7 @@ class Loader:
             for _ in range(due):
                 tpl = self.pool[self._n % cycle]
                 self._send(tpl, now_ms, track)
-                stats.sent[tpl.topic] += 1
+                stats.per_topic[tpl.topic] += 1
             if track:
                 mono = time.monotonic()
                 if mono >= next_probe:
@@ -143,7 +128,7 @@ class Loader:
     def blast(self, count: int, deadline_s: float, pool: list[Template] | None = None, into: str | None = None):
         """Sends `count` events as fast as the producer takes them (a backlog), within `deadline_s`: the
         loader's pool into its topics, or `pool` into topic `into`."""
-        stats, started = SendStats(), time.monotonic()
+        stats, started = Tally(), time.monotonic()
         pool = pool or self.pool
         cycle = len(pool)
         while stats.total < count and time.monotonic() - started < deadline_s:
@@ -156,7 +141,7 @@ class Loader:
                     ident = f"{self.run_id}-{self._n}"
                     self._n += 1
                     self.producer.send(into, tpl.key.decode(), tpl.text.format(id=ident, ts=int(now_ms)).encode())
-                stats.sent[tpl.topic] += 1
+                stats.per_topic[tpl.topic] += 1
         if self.producer.flush(timeout_s=120):
             raise SystemExit(f"the broker did not acknowledge the backlog: {self.producer.last_error}")
         stats.seconds = time.monotonic() - started

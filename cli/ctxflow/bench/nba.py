@@ -23,10 +23,12 @@ import uuid
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition
 from flinkclient.gateway import GatewayClient, Session
 
-from ..simulate.events import Event, Ids
+from ..core.events import Event
+from ..core.kafka_io import reader_config
+from ..core.tally import Tally
 from ..simulate.finance import Customer, late_evening_zone, payment, reference_record
-from ..simulate.kafka_io import reader_config
-from ..simulate.sink import Sink, Tally
+from ..simulate.ids import Ids
+from ..simulate.sink import Sink
 from ..stack.settings import Settings
 from .session import STACK_HINT, TARGET
 from .stats import latency_summary

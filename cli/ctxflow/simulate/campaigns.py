@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from .events import CENT, Event, Ids, money
+from ..core.events import CENT, Event, money
+from .ids import Ids
 
 WINDOW_MS = 60_000
 ZERO = Decimal("0.00")

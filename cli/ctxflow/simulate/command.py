@@ -9,11 +9,12 @@ import time
 import click
 from rich.console import Console
 
+from ..core.events import to_epoch_ms
+from ..core.kafka_io import KafkaUnreachable
+from ..core.topics import DEFAULT_PREFIX
 from ..stack.settings import Settings
 from .campaigns import make_campaigns
-from .contract import DEFAULT_PREFIX, to_epoch_ms
 from .finance import background_history, background_live, customers_of
-from .kafka_io import KafkaUnreachable
 from .population import make_users
 from .report import summary
 from .run import play, progress_bar, send_history, send_paced

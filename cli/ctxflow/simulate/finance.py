@@ -12,8 +12,9 @@ import json
 import random
 from dataclasses import dataclass
 
-from .contract import allowed
-from .events import Event, Ids, money
+from ..core.contract import allowed
+from ..core.events import Event, money
+from .ids import Ids
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000

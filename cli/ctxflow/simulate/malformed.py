@@ -12,8 +12,8 @@ import json
 import random
 from collections import Counter
 
-from .contract import INPUTS, validate
-from .events import Event, decode, encode
+from ..core.contract import INPUTS, validate
+from ..core.events import Event, decode, encode
 
 KINDS = ("empty", "invalid_json", "missing_field", "wrong_type", "invalid_value", "future_ts", "late_ts")
 FUTURE_MS = 30 * 86_400_000  # a device with its clock a month ahead

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .contract import COUNTRIES, DEVICES
+from ..core.contract import COUNTRIES, DEVICES
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from collections import Counter
 from rich.console import Console
 from rich.table import Table
 
+from ..core.tally import Tally
 from .malformed import KINDS
-from .sink import Tally
 
 
 def summary(console: Console, phases: dict[str, Tally], malformed: Counter, unacked: int, asked_rate: float | None):

@@ -7,10 +7,11 @@ from collections.abc import Iterable, Iterator
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .events import Event, Timed
-from .pacing import Pacer, wait_until
-from .scenarios import Scenario
-from .sink import Sink, Tally
+from ..core.events import Event
+from ..core.pacing import Pacer, wait_until
+from ..core.tally import Tally
+from .scenarios import Scenario, Timed
+from .sink import Sink
 
 
 def progress_bar(console) -> Progress:

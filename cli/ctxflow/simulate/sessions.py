@@ -9,9 +9,11 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
+from ..core.contract import BODY_TYPES, GENDERS, PLACEMENTS, TRIMS
+from ..core.events import Event, money
 from .campaigns import Campaign, funnel
-from .contract import BODY_TYPES, CAR_CATEGORY, CATEGORIES, EVERYDAY_GENRES, GENDERS, PLACEMENTS, TRIMS
-from .events import Event, Ids, money
+from .catalogue import CAR_CATEGORY, CATEGORIES, EVERYDAY_GENRES
+from .ids import Ids
 from .population import User
 
 # typical price range per shop category, and per car body (standard trim; premium adds 25-40 %)

@@ -1,31 +1,13 @@
-"""Where simulated events go: topic prefix, malformed mix, a counting producer, and the tallies."""
+"""Where simulated events go: the prefixed topics (created if missing), through the malformed mix, to Kafka."""
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
-
-from ..topics import ensure_contract_topics
-from .contract import DEFAULT_PREFIX, INPUTS, REFERENCE, full_topic
-from .events import Event, encode
-from .kafka_io import CountingProducer, admin_client
+from ..core.contract import INPUTS
+from ..core.events import Event, encode
+from ..core.kafka_io import CountingProducer, admin_client
+from ..core.tally import Tally
+from ..core.topics import DEFAULT_PREFIX, REFERENCE, ensure_contract_topics, full_topic
 from .malformed import Mixer
-
-
-@dataclass
-class Tally:
-    """What one phase (history, live, scenario) sent."""
-
-    per_topic: Counter = field(default_factory=Counter)
-    seconds: float = 0.0
-
-    @property
-    def total(self) -> int:
-        return sum(self.per_topic.values())
-
-    @property
-    def rate(self) -> float:
-        return self.total / self.seconds if self.seconds > 0 else 0.0
 
 
 class Sink:

@@ -14,8 +14,9 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
+from ..core.events import Event
 from .campaigns import Campaign
-from .events import Event, Ids
+from .ids import Ids
 from .population import User
 from .sessions import SessionContext, session
 

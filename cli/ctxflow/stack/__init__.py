@@ -1,0 +1,1 @@
+"""`ctxflow stack`: the local Kafka + Flink + SQL Gateway stack as plain JVM processes (no Docker)."""

@@ -9,8 +9,8 @@ import click
 from rich.console import Console
 from rich.live import Live
 
-from ..simulate.contract import DEFAULT_PREFIX, OUTPUTS
-from ..simulate.kafka_io import KafkaUnreachable
+from ..core.kafka_io import KafkaUnreachable
+from ..core.topics import DEFAULT_PREFIX, STREAMING_OUTPUTS
 from ..stack.settings import Settings
 from ..waiting import wait_for
 from .records import OutputRecord
@@ -64,7 +64,7 @@ def watch(from_beginning, once, for_s, as_json, bootstrap, topic_prefix, rows) -
     except KafkaUnreachable as err:
         click.secho(f"error: {err}", fg="red", err=True)
         sys.exit(1)
-    missing = [t for t in OUTPUTS if f"{topic_prefix}{t}" not in tail.assigned]
+    missing = [t for t in STREAMING_OUTPUTS if f"{topic_prefix}{t}" not in tail.assigned]
     where = "from the beginning" if from_beginning or once else "from the end"
     note = f" ({', '.join(missing)} not created yet: picked up when they appear)" if missing else ""
     click.echo(f"watching {len(tail.assigned)} output topics at {bootstrap} {where}{note}", err=True)

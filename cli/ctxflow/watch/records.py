@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from ..simulate.contract import to_epoch_ms
-from ..simulate.events import decode, encode
+from ..core.events import decode, encode, to_epoch_ms
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,15 @@ import time
 
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 
-from ..simulate.contract import OUTPUTS, full_topic
-from ..simulate.kafka_io import admin_client, reader_config
+from ..core.kafka_io import admin_client, reader_config
+from ..core.topics import STREAMING_OUTPUTS, full_topic
 from .records import OutputRecord, decode_record
 
 
 class Tail:
     def __init__(self, bootstrap: str, prefix: str, from_beginning: bool) -> None:
         self._admin = admin_client(bootstrap)  # fails fast when Kafka is not there
-        self._short = {full_topic(t, prefix): t for t in OUTPUTS}
+        self._short = {full_topic(t, prefix): t for t in STREAMING_OUTPUTS}
         # EOF events tell --once it reached the end even when the last offsets are transaction markers
         # (Flink's exactly-once sinks write them), which no message ever carries
         self._consumer = Consumer(reader_config(bootstrap, "watch", {"enable.partition.eof": True}))

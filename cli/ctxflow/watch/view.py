@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ..simulate.contract import to_epoch_ms
+from ..core.events import to_epoch_ms
 from .records import OutputRecord
 from .state import WatchState
 

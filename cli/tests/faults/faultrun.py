@@ -25,11 +25,11 @@ from dbt_project import REPO, STREAMING_JOBS, Project, StampingSink, deploy
 from flinkclient.http import FlinkClientError
 from flinkclient.rest import FlinkRestClient
 
+from ctxflow.core.events import Event
+from ctxflow.core.pacing import Pacer
+from ctxflow.core.tally import Tally
 from ctxflow.simulate.campaigns import make_campaigns, reference_kpis
-from ctxflow.simulate.events import Event
-from ctxflow.simulate.pacing import Pacer
 from ctxflow.simulate.population import make_users
-from ctxflow.simulate.sink import Tally
 from ctxflow.simulate.traffic import live_events
 from ctxflow.stack import processes
 from ctxflow.stack.services import build, marker_of

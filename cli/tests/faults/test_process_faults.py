@@ -6,16 +6,16 @@ are measured and printed (outputs.py says why they are not held)."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import time
 import uuid
 
-from dbt_project import DBT, REPO, STREAMING_JOBS, Project
+from dbt_project import REPO, STREAMING_JOBS, Project
 
-from ctxflow.simulate.kafka_io import admin_client
+from ctxflow.core import dbtrun
+from ctxflow.core.kafka_io import admin_client
+from ctxflow.core.topics import ensure_contract_topics
 from ctxflow.stack.settings import Settings
-from ctxflow.topics import ensure_contract_topics
 from ctxflow.waiting import wait_for
 
 from .faultrun import JOBS, FaultStack, kill, new_jobs, restored_from, run_with_fault
@@ -64,7 +64,7 @@ def test_gateway_killed_during_dbt_run_fails_clearly_and_the_next_run_finishes(f
     project.dbt("seed")
     started = time.time() * 1000
     run = subprocess.Popen(
-        [str(DBT), "run", "--profiles-dir", "profiles", "--vars", json.dumps({"topic_prefix": project.prefix})],
+        dbtrun.command("run", variables=project.vars),
         cwd=REPO,
         env=fault_stack.env,
         stdout=subprocess.PIPE,

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from . import bank, campaign, car, christmas, gift, telco
-from .model import Expectation, Scenario
+from .model import Expectation, Scenario, Timed
 
 BUILDERS: dict[str, Callable[..., Scenario]] = {
     "christmas": christmas.build,
@@ -33,4 +33,4 @@ def build_scenario(name: str, seed: int, now_ms: int, time_scale: float = 1.0) -
     return BUILDERS[name](seed, now_ms, time_scale)
 
 
-__all__ = ["NAMES", "Expectation", "Scenario", "build_scenario"]
+__all__ = ["NAMES", "Expectation", "Scenario", "Timed", "build_scenario"]

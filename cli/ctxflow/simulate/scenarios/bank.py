@@ -10,9 +10,9 @@ Every customer's time zone is the one where it is late evening now, so the story
 
 from __future__ import annotations
 
-from ..events import Event, Ids
 from ..finance import Customer, customer_history, late_evening_zone, payment
-from .model import Expectation, Scenario
+from ..ids import Ids
+from .model import Scenario, action_for
 from .scripting import HISTORY_GAP_MS, Timeline
 
 HISTORY_DAYS = 180  # six monthly card repayments: the repayment record
@@ -28,10 +28,6 @@ def customers(seed: int, now_ms: int) -> dict[str, Customer]:
         "fraud": Customer(f"{p}-fraud", "NL", tz, 3000, "A", "plus", typical_spend=90),
         "opted_out": Customer(f"{p}-optout", "DE", tz, 2000, "A", "plus", typical_spend=60, opted_out=True),
     }
-
-
-def _situation(event: Event) -> dict:
-    return {"user_id": event.value["user_id"], "situation_id": event.value["event_id"]}
 
 
 def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
@@ -54,43 +50,33 @@ def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
     t.timed.sort(key=lambda timed: timed.send_offset_ms)
 
     expectations = [
-        Expectation(
-            "next_best_actions",
-            _situation(rental[0]),
+        action_for(
+            rental[0],
             "declined abroad, late evening, limit exceeded, reliable repayer: a higher card limit",
-            after_event_id=rental[0].value["event_id"],
             equals={"situation": "declined_abroad", "action": "raise_card_limit", "offer_id": "raise_limit"},
             at_least={"new_limit": 1850 + father.card_limit},
             at_most={"score": 0.25},
         ),
-        Expectation(
-            "next_best_actions",
-            _situation(hotel),
+        action_for(
+            hotel,
             "declined abroad, limit exceeded, a riskier repayment record: an instant loan instead",
-            after_event_id=hotel.value["event_id"],
             equals={"situation": "declined_abroad", "action": "offer_instant_loan", "offer_id": "instant_loan"},
             at_least={"loan_amount": 700, "score": 0.25},
             at_most={"score": 0.6},
         ),
-        Expectation(
-            "next_best_actions",
-            _situation(groceries),
+        action_for(
+            groceries,
             "declined at home for insufficient funds: no offer",
-            after_event_id=groceries.value["event_id"],
             equals={"situation": "declined_at_home", "action": "none", "offer_id": None},
         ),
-        Expectation(
-            "next_best_actions",
-            _situation(fraud),
+        action_for(
+            fraud,
             "fraud suspected: a fraud check, never an offer",
-            after_event_id=fraud.value["event_id"],
             equals={"action": "fraud_check", "offer_id": None},
         ),
-        Expectation(
-            "next_best_actions",
-            _situation(opted),
+        action_for(
+            opted,
             "opted out of offers: none",
-            after_event_id=opted.value["event_id"],
             equals={"situation": "declined_abroad", "action": "none", "offer_id": None},
         ),
     ]

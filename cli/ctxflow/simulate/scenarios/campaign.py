@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import random
 
+from ...core.events import Event
 from ..campaigns import Campaign, cents, funnel, make_campaign, reference_kpis
-from ..events import Event, Ids, Timed
-from .model import Expectation, Scenario
+from ..ids import Ids
+from .model import Expectation, Scenario, Timed
 
 BURST_S = 180
 IMPRESSIONS_PER_S = 25  # per campaign: enough conversions per minute for CPA and ROAS to mean something

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..contract import CAR_CATEGORY
+from ..catalogue import CAR_CATEGORY
 from ..population import Taste
 from ..sessions import page_view
 from .model import Expectation, Scenario

@@ -9,10 +9,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..contract import to_epoch_ms
-from ..events import Event, Timed
+from ...core.events import Event, to_epoch_ms
 
 APPROX = Decimal("0.0001")  # tolerance of `approx` fields: ratios rounded to 4 places by a model still pass
+
+
+@dataclass(frozen=True)
+class Timed:
+    """A live event and when to send it, in ms after the live phase starts."""
+
+    send_offset_ms: int
+    event: Event
 
 
 def _as_list(value: object) -> list:
@@ -94,3 +101,10 @@ class Scenario:
     def events(self) -> list[Event]:
         """Everything the scenario sends, in send order."""
         return self.history + [t.event for t in self.live]
+
+
+def action_for(trigger: Event, description: str, **checks: dict) -> Expectation:
+    """The next best action decided on the situation that `trigger` (a decline, an exhausted plan) opened:
+    keyed by its user and its event id, checked once it has been processed."""
+    key = {"user_id": trigger.value["user_id"], "situation_id": trigger.value["event_id"]}
+    return Expectation("next_best_actions", key, description, after_event_id=trigger.value["event_id"], **checks)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import random
 
-from ..events import Event, Ids, Timed
+from ...core.events import Event
+from ..ids import Ids
 from ..population import Taste, User, make_user
 from ..sessions import SessionContext
 from ..traffic import history_events
+from .model import Timed
 
 HISTORY_DAYS = 30
 # history ends this long before the live phase, so a batch profile and live context never overlap

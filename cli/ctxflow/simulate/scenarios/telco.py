@@ -6,9 +6,9 @@ who has just topped up.
 
 from __future__ import annotations
 
-from ..events import Event, Ids
 from ..finance import Customer, customer_history, late_evening_zone, usage
-from .model import Expectation, Scenario
+from ..ids import Ids
+from .model import Scenario, action_for
 from .scripting import HISTORY_DAYS, HISTORY_GAP_MS, Timeline
 
 
@@ -20,10 +20,6 @@ def customers(seed: int, now_ms: int) -> dict[str, Customer]:
         "home": Customer(f"{p}-home", "PL", tz, 2000, "B", "plus", daily_data_mb=1500),
         "topped": Customer(f"{p}-topped", "SE", tz, 2000, "B", "plus", daily_data_mb=2000),
     }
-
-
-def _situation(event: Event) -> dict:
-    return {"user_id": event.value["user_id"], "situation_id": event.value["event_id"]}
 
 
 def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
@@ -40,11 +36,9 @@ def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
     t.timed.sort(key=lambda timed: timed.send_offset_ms)
 
     expectations = [
-        Expectation(
-            "next_best_actions",
-            _situation(exhausted[0]),
+        action_for(
+            exhausted[0],
             "roaming remote worker out of data: the roaming pack that covers their usual day",
-            after_event_id=exhausted[0].value["event_id"],
             equals={
                 "situation": "data_exhausted_abroad",
                 "action": "offer_roaming_pack",
@@ -52,18 +46,14 @@ def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
                 "pack_mb": 5120,
             },
         ),
-        Expectation(
-            "next_best_actions",
-            _situation(at_home),
+        action_for(
+            at_home,
             "out of data at home: no roaming pack",
-            after_event_id=at_home.value["event_id"],
             equals={"situation": "data_exhausted_at_home", "action": "none", "offer_id": None},
         ),
-        Expectation(
-            "next_best_actions",
-            _situation(after_topup),
+        action_for(
+            after_topup,
             "already topped up: none",
-            after_event_id=after_topup.value["event_id"],
             equals={"situation": "data_exhausted_abroad", "action": "none", "offer_id": None},
         ),
     ]

@@ -1,4 +1,4 @@
-"""The Kafka topics of the event contract and how they are configured; created before `dbt run`.
+"""The project's Kafka topics: their names, configs and creation, and how far the contract layer typed them.
 
 Flink's Kafka source does not auto-create topics (a job reading a missing topic fails), so the input
 topics, the output topics and the seed topics exist up front, created by `ctxflow topics` (and by the
@@ -12,24 +12,40 @@ from collections.abc import Iterable
 
 from confluent_kafka.admin import AdminClient
 
-from .simulate.contract import DEFAULT_PREFIX, INPUTS, KEYS
-from .simulate.contract import OUTPUTS as STREAMING_OUTPUTS
-from .simulate.events import Event
-from .simulate.kafka_io import ensure_topics, message_counts
-from .waiting import wait_for
+from ..waiting import wait_for
+from .contract import INPUTS, KEYS
+from .events import Event
+from .kafka_io import ensure_topics, message_counts
 
-# the streaming outputs (watch tails them) and the batch profiles
+# Every topic is prefix + short name (`ctx.plays`); a test or bench run passes a prefix of its own.
+DEFAULT_PREFIX = "ctx."
+# the outputs of the streaming jobs (watch tails them)
+STREAMING_OUTPUTS = (
+    "ad_eligibility",
+    "ad_decisions",
+    "personas",
+    "car_intent",
+    "campaign_kpis",
+    "dead_letter",
+    "next_best_actions",
+)
+# ... and of the batch profiles
 OUTPUTS = (*STREAMING_OUTPUTS, "user_profiles", "customer_profiles")
 # The contract layer's typed topics of the valid input events (models/contract/valid_*.sql).
 VALID = tuple(f"valid.{name}" for name in INPUTS)
 RULES = ("rules.ad_rules", "rules.ad_categories", "rules.context_thresholds", "rules.nba_offers")
-# Reference data fed as upsert topics by the systems that own it (the customer master: CDC).
+# Reference data fed as upsert topics (key: JSON of the primary key) by the systems that own it (the
+# customer master: CDC); not events, so not in the contract. The simulator feeds it for its customers.
 REFERENCE = ("customers",)
 # Changelog topics keep the latest value per key forever.
 COMPACTED = frozenset(
     {"user_profiles", "ad_eligibility", "personas", "car_intent", "customer_profiles", "next_best_actions"}
     | {*RULES, *REFERENCE}
 )
+
+
+def full_topic(short: str, prefix: str = DEFAULT_PREFIX) -> str:
+    return f"{prefix}{short}"
 
 
 def contract_topics(prefix: str = DEFAULT_PREFIX) -> dict[str, dict[str, str]]:
