@@ -1,7 +1,7 @@
 {#
   The event contract of the input topics (README "Event contract") is data: the var `event_contract`
   in dbt_project.yml, read here by the models and by the simulator's Python
-  (cli/ctxflow/simulate/contract.py). The contract layer (models/contract/) parses, types and
+  (cli/ctxflow/core/contract.py). The contract layer (models/contract/) parses, types and
   validates every event against it, so a field added there is checked everywhere at once.
 #}
 

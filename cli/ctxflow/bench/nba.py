@@ -26,6 +26,7 @@ from flinkclient.gateway import GatewayClient, Session
 from ..core.events import Event
 from ..core.kafka_io import reader_config
 from ..core.tally import Tally
+from ..core.topics import DEFAULT_PREFIX
 from ..simulate.finance import Customer, late_evening_zone, payment, reference_record
 from ..simulate.ids import Ids
 from ..simulate.sink import Sink
@@ -33,7 +34,7 @@ from ..stack.settings import Settings
 from .session import STACK_HINT, TARGET
 from .stats import latency_summary
 
-PREFIX = os.environ.get("CTXFLOW_BENCH_NBA_PREFIX", "ctx.")
+PREFIX = os.environ.get("CTXFLOW_BENCH_NBA_PREFIX", DEFAULT_PREFIX)
 UDF_ROWS = int(os.environ.get("CTXFLOW_BENCH_NBA_UDF_ROWS", "200000"))
 RATE = float(os.environ.get("CTXFLOW_BENCH_NBA_RATE", "5"))
 DECLINES = int(os.environ.get("CTXFLOW_BENCH_NBA_DECLINES", "150"))
