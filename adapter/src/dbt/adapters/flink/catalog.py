@@ -9,6 +9,7 @@ options re-derived from the node's current config.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import threading
@@ -34,6 +35,15 @@ def registry_path(creds: FlinkCredentials, project_root: str | None) -> Path:
     base = creds.state_dir or os.environ.get("DBT_FLINK_STATE_DIR")
     root = Path(base) if base else Path(project_root or os.getcwd()) / ".flink_state"  # dbt debug: no project
     return root / (re.sub(r"[^A-Za-z0-9_.-]", "_", f"{creds.host}_{creds.port}") + ".json")
+
+
+def typed_seed_columns(header: list[str], column_types: dict[str, str]) -> list[tuple[str, str]]:
+    """A seed's (name, type) columns as ``load_seed`` will create them, when ``column_types`` types
+    every CSV column; else none (``load_seed`` would infer the rest from the data, unknown here)."""
+    types = {name.lower(): dtype for name, dtype in column_types.items()}
+    if not header or any(name.lower() not in types for name in header):
+        return []
+    return [(name, types[name.lower()]) for name in header]
 
 
 class SessionCatalog:
@@ -66,6 +76,24 @@ class SessionCatalog:
         if self.manifest is None:
             return {}
         return {**getattr(self.manifest, "nodes", {}), **getattr(self.manifest, "sources", {})}
+
+    def unloaded_seed_columns(self, relation: Any) -> list[tuple[str, str]]:
+        """Columns of a seed of the project that is not (yet) loaded: its CSV header typed by its
+        ``column_types``. A dbt unit test describes every input it is given rows for, and a seed
+        input should not need a `dbt seed` (a Kafka topic) first."""
+        for node in self.nodes().values():
+            if str(getattr(node, "resource_type", "")) != "seed" or node.relation_name != str(relation):
+                continue
+            path = Path(getattr(node, "root_path", None) or "") / node.original_file_path
+            delimiter = getattr(node.config, "delimiter", None) or ","
+            try:
+                with path.open(newline="", encoding="utf-8") as f:
+                    header = next(csv.reader(f, delimiter=delimiter), [])
+            except OSError as exc:
+                logger.debug(f"seed {node.unique_id}: cannot read {path}: {exc}")
+                return []
+            return typed_seed_columns(header, as_dict(node.config).get("column_types") or {})
+        return []
 
     def register(self, relation: Any, unique_id: str, kind: str, body: str) -> None:
         """Record the schema part of a relation a materialization created (see registry.py)."""
