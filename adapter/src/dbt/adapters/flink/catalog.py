@@ -46,6 +46,18 @@ def typed_seed_columns(header: list[str], column_types: dict[str, str]) -> list[
     return [(name, types[name.lower()]) for name in header]
 
 
+def contract_columns(config: dict[str, Any], columns: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """A model's (name, type) columns from its enforced contract (the sink table it will have)."""
+    if not (config.get("contract") or {}).get("enforced") or not columns:
+        return []
+    if any(not c.get("data_type") for c in columns):
+        return []
+    return [
+        (c["name"], re.sub(r"\s+NOT\s+NULL$", "", c["data_type"].strip(), flags=re.IGNORECASE))
+        for c in columns
+    ]
+
+
 class SessionCatalog:
     """Declarations of the project's objects, and declaring them lazily in a session.
 
@@ -77,23 +89,36 @@ class SessionCatalog:
             return {}
         return {**getattr(self.manifest, "nodes", {}), **getattr(self.manifest, "sources", {})}
 
-    def unloaded_seed_columns(self, relation: Any) -> list[tuple[str, str]]:
-        """Columns of a seed of the project that is not (yet) loaded: its CSV header typed by its
-        ``column_types``. A dbt unit test describes every input it is given rows for, and a seed
-        input should not need a `dbt seed` (a Kafka topic) first."""
+    def planned_columns(self, relation: Any) -> list[tuple[str, str]]:
+        """(name, type) columns of a seed or model of the project that the session does not hold
+        (not seeded or deployed yet), as the project declares them: a seed's CSV header typed by its
+        ``column_types``, a model's enforced contract. Empty unless every column's type is declared.
+
+        A dbt unit test describes every input it gives rows for; an input should not have to be
+        seeded or deployed (Kafka topics, jobs) before its logic can be tested.
+        """
         for node in self.nodes().values():
-            if str(getattr(node, "resource_type", "")) != "seed" or node.relation_name != str(relation):
+            if getattr(node, "relation_name", None) != str(relation):
                 continue
-            path = Path(getattr(node, "root_path", None) or "") / node.original_file_path
-            delimiter = getattr(node.config, "delimiter", None) or ","
-            try:
-                with path.open(newline="", encoding="utf-8") as f:
-                    header = next(csv.reader(f, delimiter=delimiter), [])
-            except OSError as exc:
-                logger.debug(f"seed {node.unique_id}: cannot read {path}: {exc}")
-                return []
-            return typed_seed_columns(header, as_dict(node.config).get("column_types") or {})
+            kind = str(getattr(node, "resource_type", ""))
+            if kind == "seed":
+                return self._seed_columns(node)
+            if kind == "model":
+                return contract_columns(as_dict(node.config), [as_dict(c) for c in node.columns.values()])
+            return []
         return []
+
+    @staticmethod
+    def _seed_columns(node: Any) -> list[tuple[str, str]]:
+        path = Path(getattr(node, "root_path", None) or "") / node.original_file_path
+        delimiter = getattr(node.config, "delimiter", None) or ","
+        try:
+            with path.open(newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f, delimiter=delimiter), [])
+        except OSError as exc:
+            logger.debug(f"seed {node.unique_id}: cannot read {path}: {exc}")
+            return []
+        return typed_seed_columns(header, as_dict(node.config).get("column_types") or {})
 
     def register(self, relation: Any, unique_id: str, kind: str, body: str) -> None:
         """Record the schema part of a relation a materialization created (see registry.py)."""

@@ -1,11 +1,12 @@
-"""A seed not loaded yet still has columns (its CSV header, typed by column_types): a dbt unit test
-describes every input it gives rows for, and should not need `dbt seed` first (no stack needed)."""
+"""A seed not loaded or a model not deployed yet still has the columns the project declares (a seed's
+CSV header typed by column_types, a model's enforced contract): a dbt unit test describes every input
+it gives rows for, and should not need `dbt seed` or `dbt run` first (no stack needed)."""
 
 from types import SimpleNamespace
 
 from dbt_common.exceptions import DbtDatabaseError
 
-from dbt.adapters.flink.catalog import SessionCatalog, typed_seed_columns
+from dbt.adapters.flink.catalog import SessionCatalog, contract_columns, typed_seed_columns
 from dbt.adapters.flink.column import FlinkColumn
 from dbt.adapters.flink.connections import FlinkCredentials
 from dbt.adapters.flink.impl import FlinkAdapter
@@ -25,6 +26,24 @@ def test_a_column_without_a_declared_type_gives_none():
     assert typed_seed_columns([], {"name": "STRING"}) == []
 
 
+def test_an_enforced_contract_gives_the_models_columns():
+    columns = [
+        {"name": "user_id", "data_type": "STRING NOT NULL"},
+        {"name": "top", "data_type": "ARRAY<STRING>"},
+    ]
+    assert contract_columns({"contract": {"enforced": True}}, columns) == [
+        ("user_id", "STRING"),
+        ("top", "ARRAY<STRING>"),
+    ]
+
+
+def test_no_enforced_contract_or_an_untyped_column_gives_none():
+    typed = [{"name": "user_id", "data_type": "STRING"}]
+    assert contract_columns({}, typed) == []
+    assert contract_columns({"contract": {"enforced": False}}, typed) == []
+    assert contract_columns({"contract": {"enforced": True}}, [*typed, {"name": "x"}]) == []
+
+
 def _catalog(tmp_path, delimiter=None) -> SessionCatalog:
     (tmp_path / "seeds").mkdir()
     sep = delimiter or ","
@@ -39,18 +58,31 @@ def _catalog(tmp_path, delimiter=None) -> SessionCatalog:
         original_file_path="seeds/thresholds.csv",
         config=SimpleNamespace(delimiter=delimiter, to_dict=lambda omit_none: {"column_types": dict(TYPED)}),
     )
-    catalog.manifest = SimpleNamespace(nodes={seed.unique_id: seed}, sources={})
+    model = SimpleNamespace(
+        resource_type="model",
+        relation_name="`default_catalog`.`default_database`.`profiles`",
+        config=SimpleNamespace(to_dict=lambda omit_none: {"contract": {"enforced": True}}),
+        columns={
+            "user_id": SimpleNamespace(to_dict=lambda omit_none: {"name": "user_id", "data_type": "STRING"})
+        },
+    )
+    catalog.manifest = SimpleNamespace(nodes={seed.unique_id: seed, "model.p.profiles": model}, sources={})
     return catalog
 
 
 def test_an_unloaded_seed_of_the_project_is_described_from_its_csv(tmp_path):
     catalog = _catalog(tmp_path)
-    assert catalog.unloaded_seed_columns(REL) == TYPED
-    assert catalog.unloaded_seed_columns("`default_catalog`.`default_database`.`other`") == []
+    assert catalog.planned_columns(REL) == TYPED
+    assert catalog.planned_columns("`default_catalog`.`default_database`.`other`") == []
+
+
+def test_an_undeployed_contracted_model_is_described_from_its_contract(tmp_path):
+    profiles = "`default_catalog`.`default_database`.`profiles`"
+    assert _catalog(tmp_path).planned_columns(profiles) == [("user_id", "STRING")]
 
 
 def test_the_seeds_delimiter_is_respected(tmp_path):
-    assert _catalog(tmp_path, delimiter=";").unloaded_seed_columns(REL) == TYPED
+    assert _catalog(tmp_path, delimiter=";").planned_columns(REL) == TYPED
 
 
 def test_get_columns_in_relation_falls_back_to_the_unloaded_seed(tmp_path):
