@@ -4,7 +4,8 @@
    Everything else is a plain CAST: TRY_CAST would turn a typo in a fixture into a silent NULL. #}
 {% macro flink__safe_cast(field, type) -%}
   {%- if field is iterable and field is not string and field is not mapping -%}
-    {%- set spec = type | trim -%}
+    {#- Element nullability aside (DESCRIBE may say ARRAY<STRING NOT NULL>): a NULL element must be castable. -#}
+    {%- set spec = type | trim | replace(' NOT NULL', '') -%}
     {%- if not spec.upper().startswith('ARRAY<') or not spec.endswith('>') -%}
       {{ exceptions.raise_compiler_error("Fixture value " ~ field ~ " is a list, but its column is " ~ type ~ ", not an ARRAY") }}
     {%- endif -%}
