@@ -85,10 +85,11 @@ lint: venv
 
 # dbt unit tests (`unit_tests:` in the YAML beside the models): the scoring logic on fixture rows, each
 # one bounded batch query on the Flink cluster (no topic is read or written), so seconds, not minutes.
-# Like lint it needs the stack up (make up).
+# Like lint it needs the stack up (make up). One at a time: each is a batch job, and several at once
+# compete for the TaskManager's network buffers beside the running streaming jobs.
 unit: venv
 	@$(CTXFLOW) stack status >/dev/null || { echo "dbt unit tests run on Flink through the SQL Gateway: start the stack first (make up)"; exit 1; }
-	$(BIN)/dbt test --profiles-dir profiles --select "test_type:unit"
+	$(BIN)/dbt test --profiles-dir profiles --threads 1 --select "test_type:unit"
 
 # The stack is stopped whatever the tests do; any failing suite fails the target.
 # Five pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories), the
