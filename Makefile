@@ -8,7 +8,7 @@ JARS_STAMP := $(STACK_DIR)/jars/.fetched
 VENV_STAMP := $(VENV)/.installed
 CTXFLOW := $(BIN)/ctxflow
 
-.PHONY: help venv jars pyflink up down status demo test chaos lint lock clean
+.PHONY: help venv jars pyflink up down status demo test chaos lint unit lock clean
 
 help:
 	@echo "make demo    - set up, start the local stack, run the demo (stack left running: make down)"
@@ -82,6 +82,14 @@ lint: venv
 	$(BIN)/ruff format --check cli adapter flinkclient pyudf
 	@$(CTXFLOW) stack status >/dev/null || { echo "sqlfluff compiles the dbt project through the SQL Gateway: start the stack first (make up)"; exit 1; }
 	$(BIN)/sqlfluff lint models tests macros
+
+# dbt unit tests (`unit_tests:` in the YAML beside the models): the scoring logic on fixture rows, each
+# one bounded batch query on the Flink cluster (no topic is read or written), so seconds, not minutes.
+# Like lint it needs the stack up (make up). One at a time: each is a batch job, and several at once
+# compete for the TaskManager's network buffers beside the running streaming jobs.
+unit: venv
+	@$(CTXFLOW) stack status >/dev/null || { echo "dbt unit tests run on Flink through the SQL Gateway: start the stack first (make up)"; exit 1; }
+	$(BIN)/dbt test --profiles-dir profiles --threads 1 --select "test_type:unit"
 
 # The stack is stopped whatever the tests do; any failing suite fails the target.
 # Five pytest runs: the CLI's tests (stack, simulator, watch, the project's end-to-end stories), the

@@ -16,7 +16,7 @@ def adapter_answering(error: Exception):
     def rows(sql):
         raise error
 
-    return SimpleNamespace(_rows=rows)
+    return SimpleNamespace(_rows=rows, catalog=SimpleNamespace(planned_columns=lambda relation: []))
 
 
 def test_columns_of_a_missing_relation_are_none():

@@ -9,6 +9,7 @@ options re-derived from the node's current config.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import threading
@@ -34,6 +35,27 @@ def registry_path(creds: FlinkCredentials, project_root: str | None) -> Path:
     base = creds.state_dir or os.environ.get("DBT_FLINK_STATE_DIR")
     root = Path(base) if base else Path(project_root or os.getcwd()) / ".flink_state"  # dbt debug: no project
     return root / (re.sub(r"[^A-Za-z0-9_.-]", "_", f"{creds.host}_{creds.port}") + ".json")
+
+
+def typed_seed_columns(header: list[str], column_types: dict[str, str]) -> list[tuple[str, str]]:
+    """A seed's (name, type) columns as ``load_seed`` will create them, when ``column_types`` types
+    every CSV column; else none (``load_seed`` would infer the rest from the data, unknown here)."""
+    types = {name.lower(): dtype for name, dtype in column_types.items()}
+    if not header or any(name.lower() not in types for name in header):
+        return []
+    return [(name, types[name.lower()]) for name in header]
+
+
+def contract_columns(config: dict[str, Any], columns: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """A model's (name, type) columns from its enforced contract (the sink table it will have)."""
+    if not (config.get("contract") or {}).get("enforced") or not columns:
+        return []
+    if any(not c.get("data_type") for c in columns):
+        return []
+    return [
+        (c["name"], re.sub(r"\s+NOT\s+NULL$", "", c["data_type"].strip(), flags=re.IGNORECASE))
+        for c in columns
+    ]
 
 
 class SessionCatalog:
@@ -66,6 +88,37 @@ class SessionCatalog:
         if self.manifest is None:
             return {}
         return {**getattr(self.manifest, "nodes", {}), **getattr(self.manifest, "sources", {})}
+
+    def planned_columns(self, relation: Any) -> list[tuple[str, str]]:
+        """(name, type) columns of a seed or model of the project that the session does not hold
+        (not seeded or deployed yet), as the project declares them: a seed's CSV header typed by its
+        ``column_types``, a model's enforced contract. Empty unless every column's type is declared.
+
+        A dbt unit test describes every input it gives rows for; an input should not have to be
+        seeded or deployed (Kafka topics, jobs) before its logic can be tested.
+        """
+        for node in self.nodes().values():
+            if getattr(node, "relation_name", None) != str(relation):
+                continue
+            kind = str(getattr(node, "resource_type", ""))
+            if kind == "seed":
+                return self._seed_columns(node)
+            if kind == "model":
+                return contract_columns(as_dict(node.config), [as_dict(c) for c in node.columns.values()])
+            return []
+        return []
+
+    @staticmethod
+    def _seed_columns(node: Any) -> list[tuple[str, str]]:
+        path = Path(getattr(node, "root_path", None) or "") / node.original_file_path
+        delimiter = getattr(node.config, "delimiter", None) or ","
+        try:
+            with path.open(newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f, delimiter=delimiter), [])
+        except OSError as exc:
+            logger.debug(f"seed {node.unique_id}: cannot read {path}: {exc}")
+            return []
+        return typed_seed_columns(header, as_dict(node.config).get("column_types") or {})
 
     def register(self, relation: Any, unique_id: str, kind: str, body: str) -> None:
         """Record the schema part of a relation a materialization created (see registry.py)."""

@@ -610,15 +610,16 @@ class FlinkAdapter(SQLAdapter):
         ]
 
     def get_columns_in_relation(self, relation: BaseRelation) -> list[FlinkColumn]:
-        """The relation's columns; none when it does not exist. An unreachable gateway is an error
-        (connections.py names the URL and what to check), never an empty column list."""
+        """The relation's columns; when it does not exist, the columns the project declares for it
+        (catalog.planned_columns), else none. An unreachable gateway is an error (connections.py
+        names the URL and what to check), never an empty column list."""
         try:
             rows = self._rows(f"DESCRIBE {relation}")
         except DbtDatabaseError as exc:
             if not _missing(exc):
                 raise
             logger.debug(f"describe {relation}: {exc}")
-            return []
+            return [FlinkColumn(column=n, dtype=t) for n, t in self.catalog.planned_columns(relation)]
         return [FlinkColumn.from_describe(r[0], r[1]) for r in rows]
 
     def list_schemas(self, database: str) -> list[str]:

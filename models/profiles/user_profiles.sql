@@ -1,7 +1,4 @@
-{{ config(
-    materialized='table',
-    connector_properties=upsert_kafka_topic('user_profiles'),
-) }}
+{{ config(connector_properties=upsert_kafka_topic('user_profiles')) }}
 -- The historical profile of each user, recomputed in batch over everything in the input topics
 -- (rerun it nightly with `dbt run --select user_profiles`): what they usually play and browse.
 -- One scan per topic: GROUPING SETS count every facet (genre, audience, ...) in the same pass.

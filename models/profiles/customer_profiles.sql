@@ -1,7 +1,4 @@
-{{ config(
-    materialized='table',
-    connector_properties=upsert_kafka_topic('customer_profiles'),
-) }}
+{{ config(connector_properties=upsert_kafka_topic('customer_profiles')) }}
 -- The historical profile of each bank or telecom customer, recomputed in batch over everything in the
 -- typed topics (rerun it nightly with `dbt run --select customer_profiles`): where they usually pay,
 -- what they typically spend, how reliably they repay their card, how much mobile data they use a day.
