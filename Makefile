@@ -100,6 +100,7 @@ test: venv jars pyflink
 	$(CTXFLOW) stack up
 	rc=0; \
 	$(MAKE) --no-print-directory lint || rc=1; \
+	$(MAKE) --no-print-directory unit || rc=1; \
 	$(BIN)/pytest cli/tests --ignore=cli/tests/faults || rc=1; \
 	(cd pyudf && ../$(BIN)/pytest tests) || rc=1; \
 	(cd adapter && ../$(BIN)/pytest tests) || rc=1; \
@@ -117,7 +118,7 @@ clean: down
 
 # --- the benchmark ------------------------------------------------------------------------------
 # The project's jobs draining a pre-produced backlog beside the broker, pass-through and parse ceilings,
-# live latency, a profile, state and memory, the widened KPI layer (~15 min on 2 quiet cores): one JSON
+# live latency, a profile, state and memory, the widened KPI layer (~11 min on 2 quiet cores): one JSON
 # line on stdout, BENCHMARKS.md regenerated. Knobs: CTXFLOW_BENCH_* (cli/ctxflow/bench/config.py).
 # The stack is left running (make down).
 .PHONY: bench

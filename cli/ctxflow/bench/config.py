@@ -1,4 +1,4 @@
-"""The bench's knobs, from the environment (for a quicker or a longer run); defaults fit ~15 min on 2 cores."""
+"""The bench's knobs, from the environment (for a quicker or a longer run); defaults fit ~11 min on 2 cores."""
 
 from __future__ import annotations
 
