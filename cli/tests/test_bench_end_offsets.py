@@ -32,6 +32,10 @@ def test_the_end_of_a_transactional_topic_is_after_its_last_record_not_its_marke
         assert high == 15
         assert end == 14
         assert offsets.last_record_end(empty, 0) == 0
+        # nothing written since: the same end; more written: the end moves past it
+        assert offsets.last_record_end(topic, 0) == 14
+        _write_in_transactions(main_stack.kafka_bootstrap, topic, batches=1, per_batch=4)
+        assert offsets.last_record_end(topic, 0) == 19
     finally:
         probe.close()
         offsets.close()

@@ -118,6 +118,7 @@ class EndOffsets:
         self.tail = Consumer(reader_config(bootstrap, "bench-tail", {"enable.partition.eof": True}))
         self.prefix = prefix
         self._names: dict[str, str] = {}
+        self._ends: dict[tuple[str, int], tuple[int, int]] = {}  # (topic, partition) -> (high watermark, end)
 
     def real_topic(self, in_metrics: str) -> str | None:
         if in_metrics not in self._names:
@@ -139,6 +140,14 @@ class EndOffsets:
         high watermark, less the commit markers (and aborted records) after that record. Reads the
         partition's tail, widening the look back until it holds a record."""
         low, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+        known = self._ends.get((topic, partition))
+        if known is not None and known[0] == high:  # nothing written since: the same end (no tail read)
+            return known[1]
+        end = self._tail_end(topic, partition, low, high)
+        self._ends[(topic, partition)] = (high, end)
+        return end
+
+    def _tail_end(self, topic: str, partition: int, low: int, high: int) -> int:
         back = 8
         while high > low:
             start = max(low, high - back)

@@ -42,11 +42,9 @@ def read_pid(pid_file: Path, marker: str) -> int | None:
     except (FileNotFoundError, ValueError):
         return None
     cmd = command_line(pid)
-    if cmd is not None and not cmd.strip() and not is_zombie(pid):
-        # The process exists but shows no command line: the kernel gives an empty one while a process
-        # is between fork and exec (a service we have just spawned, on a busy machine). Still ours.
-        return pid
-    if cmd is None or marker not in cmd or is_zombie(pid):
+    # An empty command line is a process between fork and exec (a service just spawned, on a busy
+    # machine): still ours. Any other command line without our marker is a reused PID.
+    if cmd is None or is_zombie(pid) or (cmd.strip() and marker not in cmd):
         pid_file.unlink(missing_ok=True)
         return None
     return pid
