@@ -194,7 +194,8 @@ def deploy(
     """Reconcile Flink with the desired state of one streaming model; returns a status line.
 
     ``submit(extra_config)`` runs the INSERT through the SQL Gateway and returns the job id.
-    ``check()``, if given, runs before a job is replaced: when it raises, the old job keeps running.
+    ``check()``, if given, runs before a running job is replaced: when it raises, the old job keeps running.
+    With no job running it is skipped: planning twice costs a first deploy seconds per job and protects nothing.
     ``resubmit(statements, config)`` runs a stored script in a session of its own: the previous version
     of the job, when the new one fails (see rollback).
     """
@@ -213,8 +214,8 @@ def deploy(
             stop_job(rest, extra, False, None)  # duplicates from an interrupted earlier run
         return f"unchanged, job {same[0].job_id} left running"
 
-    if check is not None:
-        check()
+    if check is not None and active:
+        check()  # only a running job is at stake; a first deploy's submit reports the same error
     healthy = [j for j in active if j.state not in UNHEALTHY]
     previous = healthy[0] if healthy and resubmit is not None else None
     previous_script = rest.job_user_config(previous.job_id) if previous else {}
