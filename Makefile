@@ -125,8 +125,9 @@ clean: down
 bench: up
 	$(BIN)/python -m ctxflow.bench
 
-# The next-best actions' costs on the project as deployed (make demo, or dbt run): the PyFlink UDF per
-# call and declined payment -> action latency p50/p95/p99 (cli/ctxflow/bench/nba.py). Knobs:
+# The next-best actions' costs (a step of make bench too) alone, on the project as deployed (make demo, or
+# dbt run): the PyFlink UDF per call and declined payment -> action latency p50/p95/p99
+# (cli/ctxflow/bench/nba.py). Knobs:
 # CTXFLOW_BENCH_NBA_PREFIX (topic prefix, default ctx.), _UDF_ROWS, _RATE, _DECLINES.
 .PHONY: bench-nba
 bench-nba: up

@@ -239,6 +239,10 @@ def test_report_renders_every_section_and_missing_figures():
                 "context_play_to_eligibility_ms": {"n": 0, "p50": None, "p95": None, "p99": None},
             }
         ],
+        "nba": {
+            "udf": {"rows": 200_000, "us_per_call": 31.5},
+            "decline_to_action_ms": {"rate": 5.0, "sent": 150, "n": 150, "p50": 120.0, "p95": 180.0, "p99": 230.0},
+        },
         "profile": {
             "busiest": {"job": "personas", "vertex": "Source: raw_plays[1]", "kind": "deserialization"},
             "vertices": [
@@ -274,6 +278,8 @@ def test_report_renders_every_section_and_missing_figures():
     assert "| personas | n/a | 2.0 KiB |" in text and "peak seen 700 MiB" in text
     assert "**5 Flink jobs**" in text and "**9,000 plays/s**" in text
     assert "- a note" in text
+    assert "next_best_actions p50/p95/p99 at 5.0/s (sent 150) | 120 / 180 / 230 ms (n=150) |" in text
+    assert "(bounded jobs of 200,000 and 400,000 rows, with and without it) | 31.5 µs |" in text
 
 
 def test_report_survives_an_empty_result():

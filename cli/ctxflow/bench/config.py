@@ -39,6 +39,10 @@ class Config:
     kpi_models: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_MODELS", 50)))
     kpi_groups: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_GROUPS", 5)))
     kpi_plays: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_KPI_PLAYS", 500_000)))
+    # the next-best actions (nba.py): PyFlink UDF rows per bounded job, and declines abroad sent at a rate
+    nba_udf_rows: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_NBA_UDF_ROWS", 200_000)))
+    nba_rate: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_NBA_RATE", 5))
+    nba_declines: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_NBA_DECLINES", 150)))
     # above this 1-minute load average at start the run warns loudly (or refuses with STRICT_LOAD=1)
     max_load: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_MAX_LOAD", 1.0))
     strict_load: bool = field(default_factory=lambda: os.environ.get("CTXFLOW_BENCH_STRICT_LOAD") == "1")

@@ -1,5 +1,6 @@
-"""`make bench-nba` (python -m ctxflow.bench.nba): what the next-best actions cost, on the project as
-deployed (`dbt run`) on the local stack, beside whatever else runs there:
+"""What the next-best actions cost: a step of `make bench` (on the project it deployed under its bench.
+prefix, after the live latency), and `make bench-nba` alone (python -m ctxflow.bench.nba) on the project
+as deployed (`dbt run`, topic prefix CTXFLOW_BENCH_NBA_PREFIX, default ctx.):
 
  1. udf      the PyFlink repayment_risk per call: bounded batch jobs over N and 2N generated rows, with
              and without the call; the extra time of the extra N rows with the call, divided by N (the
@@ -9,8 +10,8 @@ deployed (`dbt run`) on the local stack, beside whatever else runs there:
              (p50/p95/p99; the UDF, the joins and the upsert sink included). The bench customers
              have no history, so each is scored and gets `none`: the same path as an offer.
 
-One JSON line on stdout and target/bench/nba.json. On a shared 2-core machine the figures say what the
-stack achieved beside the other processes, not what it can do.
+Alone it writes one JSON line on stdout and target/bench/nba.json. On a shared 2-core machine the
+figures say what the stack achieved beside the other processes, not what it can do.
 """
 
 from __future__ import annotations
@@ -31,13 +32,9 @@ from ..simulate.finance import Customer, late_evening_zone, payment, reference_r
 from ..simulate.ids import Ids
 from ..simulate.sink import Sink
 from ..stack.settings import Settings
+from .config import Config
 from .session import STACK_HINT, TARGET
 from .stats import latency_summary
-
-PREFIX = os.environ.get("CTXFLOW_BENCH_NBA_PREFIX", DEFAULT_PREFIX)
-UDF_ROWS = int(os.environ.get("CTXFLOW_BENCH_NBA_UDF_ROWS", "200000"))
-RATE = float(os.environ.get("CTXFLOW_BENCH_NBA_RATE", "5"))
-DECLINES = int(os.environ.get("CTXFLOW_BENCH_NBA_DECLINES", "150"))
 
 REGISTER = (
     "CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS repayment_risk "
@@ -77,13 +74,14 @@ def udf_cost(settings: Settings, rows: int) -> dict:
     return {"rows": rows, **seconds, "us_per_call": round((with_udf - without) / rows * 1e6, 2)}
 
 
-def decline_latency(settings: Settings, rate: float, count: int) -> dict:
-    """Sends `count` declines abroad at `rate`/s, each of a new customer; latency to each one's action."""
+def decline_latency(settings: Settings, prefix: str, rate: float, count: int) -> dict:
+    """Sends `count` declines abroad at `rate`/s to the `prefix` topics, each of a new customer; latency
+    to each one's action."""
     run = uuid.uuid4().hex[:8]
     now = int(time.time() * 1000)
     tz = late_evening_zone(now)  # no quiet hours in the way
     customers = [Customer(f"bench-nba-{run}-{i}", "DE", tz, 2000, "A", "plus") for i in range(count)]
-    topic = PREFIX + "next_best_actions"
+    topic = prefix + "next_best_actions"
     consumer = Consumer(reader_config(settings.kafka_bootstrap, f"bench-nba-{run}"))
     partitions = consumer.list_topics(topic, timeout=10).topics[topic].partitions
     consumer.assign([TopicPartition(topic, p, OFFSET_END) for p in partitions])
@@ -100,7 +98,7 @@ def decline_latency(settings: Settings, rate: float, count: int) -> dict:
             msg = consumer.poll(0)
 
     ids = Ids(int(run, 16), "bench-nba")
-    with Sink(settings.kafka_bootstrap, PREFIX) as sink:
+    with Sink(settings.kafka_bootstrap, prefix) as sink:
         tally = Tally()
         for c in customers:
             sink.send(reference_record(c, now), tally)
@@ -121,13 +119,17 @@ def decline_latency(settings: Settings, rate: float, count: int) -> dict:
     return {"rate": rate, "sent": len(sent_at), **latency_summary(list(decided_in.values()))}
 
 
-def main() -> None:
-    settings = Settings.from_env()
-    result = {
-        "udf": udf_cost(settings, UDF_ROWS),
-        "decline_to_action_ms": decline_latency(settings, RATE, DECLINES),
-        "load_avg": [round(x, 2) for x in os.getloadavg()],
+def nba(settings: Settings, prefix: str, cfg: Config) -> dict:
+    """Both measures, on the project deployed under `prefix`."""
+    return {
+        "udf": udf_cost(settings, cfg.nba_udf_rows),
+        "decline_to_action_ms": decline_latency(settings, prefix, cfg.nba_rate, cfg.nba_declines),
     }
+
+
+def main() -> None:
+    prefix = os.environ.get("CTXFLOW_BENCH_NBA_PREFIX", DEFAULT_PREFIX)
+    result = {**nba(Settings.from_env(), prefix, Config()), "load_avg": [round(x, 2) for x in os.getloadavg()]}
     TARGET.mkdir(parents=True, exist_ok=True)
     (TARGET / "nba.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, separators=(",", ":")), flush=True)

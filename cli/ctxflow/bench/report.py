@@ -107,6 +107,15 @@ def _results(r: dict) -> list[str]:
             f"| context-completing play → ad_eligibility p50/p95/p99 at {rate} | "
             f"{_lat(block['context_play_to_eligibility_ms'])} |"
         )
+    nba = r.get("nba")
+    if nba:
+        udf, lat = nba["udf"], nba["decline_to_action_ms"]
+        lines += [
+            f"| declined payment abroad → next_best_actions p50/p95/p99 at {_fmt(lat['rate'])}/s "
+            f"(sent {_fmt(lat['sent'])}) | {_lat(lat)} |",
+            f"| PyFlink `repayment_risk` per call (bounded jobs of {_fmt(udf['rows'])} and "
+            f"{_fmt(2 * udf['rows'])} rows, with and without it) | {_fmt(udf['us_per_call'], ' µs')} |",
+        ]
     lines += [
         f"| `dbt run` of the project from nothing ({_fmt(deploy.get('flink_jobs'))} Flink jobs; downstream + "
         f"contract group) | {_fmt(deploy.get('dbt_run_s'), ' s')} |",

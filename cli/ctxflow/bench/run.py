@@ -8,7 +8,8 @@ widened KPI layer, in one self-contained run on the local stack. The steps, in o
                 (drain.py), then `dbt run` again with no change; meanwhile
  4. profile     the busiest vertex and its flame graph, and
  5. resources   TaskManager heap and checkpoint sizes (during and after the drain)
- 6. latency     live, at fixed rates, the jobs caught up
+ 6. latency     live, at fixed rates, the jobs caught up; then the next-best actions (nba.py): the
+                PyFlink UDF's cost per call and declined payment abroad -> action latency
  7. ceilings    broker, pass-through and parse drains of the same backlog, nothing else running
  8. kpi_layer   the widened KPI layer's deploy time and plays/s
  9. report      one JSON line on stdout, target/bench/last.json and BENCHMARKS.md
@@ -31,6 +32,7 @@ from .jobmetrics import is_project_job
 from .kpi_layer import kpi_layer
 from .latency import latency
 from .load import Loader, make_pool
+from .nba import nba
 from .report import render_markdown
 from .session import ROOT, TARGET, Session
 from .system import machine
@@ -50,6 +52,18 @@ def check_load(s: Session) -> None:
             raise SystemExit(warning + " (refusing: CTXFLOW_BENCH_STRICT_LOAD=1)")
         s.say("WARNING: " + warning)
         s.notes.append(warning)
+
+
+def nba_step(s: Session) -> dict:
+    t = time.monotonic()
+    out = nba(s.settings, s.prefix, s.cfg)
+    s.timed("nba_s", t)
+    udf, lat = out["udf"], out["decline_to_action_ms"]
+    s.say(
+        f"next-best actions: repayment_risk {udf['us_per_call']} µs a call; decline -> action p50/p95/p99 "
+        f"{lat['p50']}/{lat['p95']}/{lat['p99']} ms (n={lat['n']}/{lat['sent']}) at {lat['rate']:g}/s"
+    )
+    return out
 
 
 def run(s: Session) -> dict:
@@ -80,6 +94,8 @@ def run(s: Session) -> dict:
         rerun(s, jobs)
         if "latency" not in s.cfg.skip:
             s.result["latency"] = [latency(s, loader, rate) for rate in s.cfg.latency_rates]
+        if "nba" not in s.cfg.skip:
+            s.result["nba"] = nba_step(s)
         s.rest.cancel_all(list(s.rest.active_jobs(is_project_job)))  # the ceilings run alone
         if "ceilings" not in s.cfg.skip:
             ceilings(s, ends)
