@@ -13,6 +13,7 @@ import pytest
 from ctxflow.core import dbtrun
 from ctxflow.core.events import decode, encode, money
 from ctxflow.core.tally import Tally
+from ctxflow.core.topics import RULES
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ctxflow"
 COMMANDS = ("simulate", "watch", "bench", "demo", "cli", "stack")
@@ -85,3 +86,9 @@ def _ctxflow_imports(path: Path) -> set[str]:
 def test_the_core_imports_none_of_the_commands(module: Path):
     imported = _ctxflow_imports(module)
     assert not [n for n in imported if n.split(".")[1] in COMMANDS], imported
+
+
+def test_every_seed_has_its_rules_topic_and_no_other():
+    # topics.RULES is what `ctxflow` creates and compacts; dbt seed writes one topic per CSV (seeds/_seeds.yml)
+    seeds = {p.stem for p in (dbtrun.ROOT / "seeds").glob("*.csv")}
+    assert set(RULES) == {f"rules.{name}" for name in seeds}

@@ -103,9 +103,10 @@ def test_each_situation_gets_one_action_within_2_s_and_offers_respect_consent_fr
             latest[(r.key["user_id"], r.key["situation_id"])] = r.value
     assert sorted(latest) == sorted((e.key["user_id"], e.key["situation_id"]) for e in expectations)
 
-    # never an offer to an opted-out customer or a suspected fraud; every offer within its catalogue row
+    # never an offer to an opted-out customer, a suspected fraud or in quiet hours; every offer within its
+    # catalogue row
     catalogue = offers()
-    barred = {bank.customers(seed, start)["opted_out"].user_id, bank.customers(seed, start)["fraud"].user_id}
+    barred = {bank.customers(seed, start)[who].user_id for who in ("opted_out", "fraud", "quiet")}
     for (user_id, _), action in latest.items():
         assert action is not None, f"{user_id}: a tombstone as the latest action"
         if user_id in barred:
@@ -122,7 +123,8 @@ def test_each_situation_gets_one_action_within_2_s_and_offers_respect_consent_fr
     assert any(a["action"] == "offer_roaming_pack" for (u, _), a in latest.items() if u == remote)
 
     # the data tests of the new outputs (contracts, accepted values, score range, catalogue limits)
-    project.dbt("test", "--select", "next_best_actions customer_profiles nba_offers assert_nba_offers_within_catalogue")
+    selected = "next_best_actions customer_profiles nba_offers nba_quiet_hours assert_nba_offers_within_catalogue"
+    project.dbt("test", "--select", selected)
 
 
 def test_the_stories_scripts_open_one_situation_per_expected_action():

@@ -189,6 +189,7 @@ def test_expectation_check_reports_what_is_wrong():
         equals={"window_start": 60_000},
         at_least={"score": 0.5},
         approx={"ctr": Decimal("0.25")},
+        mentions={"reason": "quiet hours"},
     )
     good = {
         "user_id": "u",
@@ -197,9 +198,11 @@ def test_expectation_check_reports_what_is_wrong():
         "window_start": "1970-01-01 00:01:00.000",
         "score": 0.9,
         "ctr": 0.25004,
+        "reason": "in quiet hours: none",
     }
     assert exp.matches_key(good) and exp.check(good) == []
     bad = {**good, "blocked_categories": ["alcohol"], "served_category": "alcohol", "score": 0.1, "ctr": 0.3}
+    bad["reason"] = None
     problems = exp.check(bad)
-    assert len(problems) == 4 and any("dating" in p for p in problems)
+    assert len(problems) == 5 and any("dating" in p for p in problems) and any("quiet hours" in p for p in problems)
     assert exp.check(None) and not exp.matches_key({"user_id": "v"})

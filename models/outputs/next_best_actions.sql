@@ -10,8 +10,8 @@
 -- One next-best action per customer situation, decided within moments of the event that opened it:
 -- a declined payment (bank) or an exhausted data plan (telecom). Context is real time (abroad: the
 -- payment's or session's country is not home; the local time of day; the decline against the card
--- limit), eligibility comes from the historical profile and the offers catalogue (seed nba_offers,
--- changed with `dbt seed`, no redeploy). The repayment risk is a Python UDF (pyudf/, PyFlink) that
+-- limit), eligibility comes from the historical profile and the offers catalogue (seeds nba_offers and
+-- nba_quiet_hours, changed with `dbt seed`, no redeploy). The repayment risk is a Python UDF (pyudf/, PyFlink) that
 -- runs on declines only. Fraud gets a fraud check and an opted-out customer nothing, never an offer.
 with bank as (
     select
@@ -70,19 +70,47 @@ telco as (
     left join {{ ref('customer_profiles') }} as p on s.user_id = p.user_id
 ),
 
+localised as (
+    select
+        k.*,
+        -- the customer's local time of day, from their time zone
+        substring(
+            convert_tz(date_format(to_timestamp_ltz(k.trigger_ts, 3), 'yyyy-MM-dd HH:mm:ss'), 'UTC', k.time_zone), 12, 5
+        ) as local_time,
+        -- the quiet hours of the customer's home country, else those of every other country (`*`)
+        coalesce(q.quiet_from_hour, d.quiet_from_hour) as quiet_from_hour,
+        coalesce(q.quiet_to_hour, d.quiet_to_hour) as quiet_to_hour,
+        k.opted_out or coalesce(k.decline_reason, '') in ('fraud_suspected', 'card_blocked') as offers_barred
+    from (
+        select
+            *,
+            '*' as every_country
+        from (
+            select * from bank
+            union all
+            select * from telco
+        ) as both_kinds
+    ) as k
+    left join {{ ref('nba_quiet_hours') }} as q on k.home_country = q.country
+    left join {{ ref('nba_quiet_hours') }} as d on k.every_country = d.country
+),
+
 situations as (
     select
         *,
-        -- the customer's local time of day, from their time zone
-        substring(
-            convert_tz(date_format(to_timestamp_ltz(trigger_ts, 3), 'yyyy-MM-dd HH:mm:ss'), 'UTC', time_zone), 12, 5
-        ) as local_time,
-        opted_out or coalesce(decline_reason, '') in ('fraud_suspected', 'card_blocked') as offers_barred
+        -- quiet hours from 21 to 8 cross midnight; equal hours: none
+        case
+            when quiet_from_hour < quiet_to_hour then local_hour >= quiet_from_hour and local_hour < quiet_to_hour
+            when quiet_from_hour > quiet_to_hour then local_hour >= quiet_from_hour or local_hour < quiet_to_hour
+            else false
+        end as in_quiet_hours,
+        cast(quiet_from_hour as string) || ':00 to ' || cast(quiet_to_hour as string) || ':00' as quiet_hours
     from (
-        select * from bank
-        union all
-        select * from telco
-    ) as both_kinds
+        select
+            *,
+            cast(substring(local_time, 1, 2) as int) as local_hour
+        from localised
+    ) as with_hour
 ),
 
 candidates as (
@@ -105,6 +133,7 @@ candidates as (
         on
             s.situation = o.situation
             and not s.offers_barred
+            and not coalesce(s.in_quiet_hours, false)
             and s.last_topup_ts is null
             and o.decline_reason in ('any', coalesce(s.decline_reason, 'any'))
             and position(s.credit_band in o.credit_bands) > 0
@@ -115,10 +144,6 @@ candidates as (
                 or cast(ceiling((s.card_limit + s.amount) / 500) * 500 as decimal(12, 2)) <= o.max_amount
             )
             and (o.action <> 'offer_instant_loan' or cast(ceiling(s.amount / 50) * 50 as decimal(12, 2)) <= o.max_amount)
-            and not (
-                cast(substring(s.local_time, 1, 2) as int) >= o.quiet_from_hour
-                and cast(substring(s.local_time, 1, 2) as int) < o.quiet_to_hour
-            )
 ),
 
 chosen as (
@@ -154,7 +179,8 @@ select
         when opted_out then 'opted out of offers: none'
         when decline_reason = 'card_blocked' then 'card blocked: no offer'
         when last_topup_ts is not null then 'already topped up: none'
-        when offer_id is null then 'no eligible offer (situation, risk, band, plan, amount or quiet hours)'
+        when in_quiet_hours then 'quiet hours in ' || home_country || ' (' || quiet_hours || ' local): no offer now'
+        when offer_id is null then 'no eligible offer (situation, risk, band, plan or amount)'
         else offer_description
     end as reason,
     score,

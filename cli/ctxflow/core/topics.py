@@ -33,7 +33,9 @@ STREAMING_OUTPUTS = (
 OUTPUTS = (*STREAMING_OUTPUTS, "user_profiles", "customer_profiles")
 # The contract layer's typed topics of the valid input events (models/contract/valid_*.sql).
 VALID = tuple(f"valid.{name}" for name in INPUTS)
-RULES = ("rules.ad_rules", "rules.ad_categories", "rules.context_thresholds", "rules.nba_offers")
+RULES = tuple(
+    f"rules.{seed}" for seed in ("ad_rules", "ad_categories", "context_thresholds", "nba_offers", "nba_quiet_hours")
+)
 # Reference data fed as upsert topics (key: JSON of the primary key) by the systems that own it (the
 # customer master: CDC); not events, so not in the contract. The simulator feeds it for its customers.
 REFERENCE = ("customers",)

@@ -3,7 +3,8 @@ card declined at the car rental desk because of his card limit, retried twice. H
 so the bank offers him a higher limit within seconds: one action for the three declines. Beside him:
 a reliable-enough customer whose larger risk gets an instant loan instead; a customer declined at home
 for insufficient funds (no offer); a suspected fraud (a fraud check, never an offer); and a customer
-who opted out of offers (none).
+who opted out of offers (none); and the father's twin from a country whose quiet hours cover the late
+evening (none).
 
 Every customer's time zone is the one where it is late evening now, so the story plays at any hour.
 """
@@ -27,6 +28,8 @@ def customers(seed: int, now_ms: int) -> dict[str, Customer]:
         "home": Customer(f"{p}-home", "PL", tz, 3000, "B", "plus", typical_spend=40),
         "fraud": Customer(f"{p}-fraud", "NL", tz, 3000, "A", "plus", typical_spend=90),
         "opted_out": Customer(f"{p}-optout", "DE", tz, 2000, "A", "plus", typical_spend=60, opted_out=True),
+        # the father's twin but for his home country, whose quiet hours (seed nba_quiet_hours) cover 22:00
+        "quiet": Customer(f"{p}-quiet", "SE", tz, 2000, "A", "plus", typical_spend=60, repays_on_time=1.0),
     }
 
 
@@ -47,6 +50,7 @@ def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
         payment(ids, who["fraud"], t.at(22), 1299, "electronics", "ES", "declined", "fraud_suspected", "online")
     )
     opted = t.add(payment(ids, who["opted_out"], t.at(26), 1500, "car_rental", "IT", "declined", "limit_exceeded"))
+    quiet = t.add(payment(ids, who["quiet"], t.at(30), 1850, "car_rental", "IT", "declined", "limit_exceeded"))
     t.timed.sort(key=lambda timed: timed.send_offset_ms)
 
     expectations = [
@@ -79,13 +83,20 @@ def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
             "opted out of offers: none",
             equals={"situation": "declined_abroad", "action": "none", "offer_id": None},
         ),
+        action_for(
+            quiet,
+            "the father's decline, but his home country's quiet hours (SE, from 21:00) hold: none",
+            equals={"situation": "declined_abroad", "action": "none", "offer_id": None},
+            mentions={"reason": "quiet hours in SE (21:00 to 8:00 local)"},
+        ),
     ]
     return Scenario(
         "bank",
         f"{father.user_id} declined 3 times at a car rental in Italy late in the evening (limit 2000, A band, "
         f"repays on time); {stretched.user_id} declined at a hotel in France (C band, a late repayment); "
         f"{who['home'].user_id} declined at home for insufficient funds; {who['fraud'].user_id} a suspected "
-        f"fraud in Spain; {who['opted_out'].user_id} opted out of offers. {HISTORY_DAYS} days of history each",
+        f"fraud in Spain; {who['opted_out'].user_id} opted out of offers; {who['quiet'].user_id} declined like the "
+        f"father, in the quiet hours of his home country. {HISTORY_DAYS} days of history each",
         customer_history(list(who.values()), seed, now_ms - HISTORY_GAP_MS, HISTORY_DAYS),
         t.timed,
         expectations,

@@ -47,6 +47,7 @@ class Expectation:
     at_least: dict = field(default_factory=dict)
     at_most: dict = field(default_factory=dict)
     approx: dict = field(default_factory=dict)  # field -> Decimal, within APPROX (None: must be null)
+    mentions: dict = field(default_factory=dict)  # text field -> words it must contain (a reason, ...)
 
     def matches_key(self, value: dict) -> bool:
         return all(_same(want, value.get(name)) for name, want in self.key.items())
@@ -78,6 +79,9 @@ class Expectation:
             ok = got is None if want is None else got is not None and abs(Decimal(str(got)) - want) <= APPROX
             if not ok:
                 bad.append(f"{name}={got!r}, expected {want}")
+        for name, words in self.mentions.items():
+            if words not in (value.get(name) or ""):
+                bad.append(f"{name}={value.get(name)!r} does not say {words!r}")
         return bad
 
     def summary(self) -> str:
@@ -86,6 +90,7 @@ class Expectation:
         parts += [f"{k} ∋ {','.join(v)}" for k, v in self.contains.items()]
         parts += [f"{k} ∌ {','.join(v)}" for k, v in self.excludes.items()]
         parts += [f"{k} ≥ {v}" for k, v in self.at_least.items()] + [f"{k} ≤ {v}" for k, v in self.at_most.items()]
+        parts += [f"{k} says {v!r}" for k, v in self.mentions.items()]
         key = " ".join(f"{k}={v}" for k, v in self.key.items())
         return f"{self.output} [{key}] {self.description}: {'; '.join(parts) or 'see approx fields'}"
 
