@@ -4,17 +4,7 @@
 -- already older than that when they arrive are history (back-filled), never a situation to act on.
 -- Only declines come this far, so the Python score downstream runs on declines alone.
 with current_declines as (
-    select
-        event_id,
-        user_id,
-        ts,
-        amount,
-        currency,
-        merchant_category,
-        merchant_country,
-        decline_reason,
-        event_time,
-        proc_time
+    select *
     from {{ ref('stg_payments') }}
     where
         status = 'declined'

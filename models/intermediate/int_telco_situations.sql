@@ -3,15 +3,7 @@
 -- someone who has just topped up is not offered a pack. Events already older than
 -- nba_situation_minutes when they arrive are history, never a situation to act on.
 with current_usage as (
-    select
-        event_id,
-        user_id,
-        ts,
-        country,
-        roaming,
-        kind,
-        event_time,
-        proc_time
+    select *
     from {{ ref('stg_telco_usage') }}
     where event_time > proc_time - interval '{{ var("nba_situation_minutes") }}' minute
 ),

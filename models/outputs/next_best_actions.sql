@@ -13,61 +13,86 @@
 -- limit), eligibility comes from the historical profile and the offers catalogue (seeds nba_offers and
 -- nba_quiet_hours, changed with `dbt seed`, no redeploy). The repayment risk is a Python UDF (pyudf/, PyFlink) that
 -- runs on declines only. Fraud gets a fraud check and an opted-out customer nothing, never an offer.
-with bank as (
+with opened as (
+    -- both kinds of situation in one stream, joined below with the customer's record and profile
     select
-        s.user_id,
-        s.event_id as situation_id,
-        case when s.merchant_country <> c.home_country then 'declined_abroad' else 'declined_at_home' end as situation,
-        s.decline_reason,
-        s.amount,
-        s.merchant_country as country,
+        event_id as situation_id,
+        user_id,
+        cast('bank' as string) as kind,
+        merchant_country as country,
+        cast(null as boolean) as roaming,
+        cast(null as bigint) as last_topup_ts,
+        decline_reason,
+        amount,
+        currency,
+        merchant_category,
+        ts as trigger_ts
+    from {{ ref('int_payment_situations') }}
+
+    union all
+
+    select
+        event_id as situation_id,
+        user_id,
+        cast('telco' as string) as kind,
+        country,
+        roaming,
+        last_topup_ts,
+        cast(null as string) as decline_reason,
+        cast(null as decimal(12, 2)) as amount,
+        cast(null as string) as currency,
+        cast(null as string) as merchant_category,
+        ts as trigger_ts
+    from {{ ref('int_telco_situations') }}
+),
+
+known as (
+    select
+        s.*,
         c.home_country,
         c.time_zone,
         c.card_limit,
         c.credit_band,
         c.plan,
         coalesce(c.opted_out, false) as opted_out,
-        cast(null as bigint) as usual_daily_data_mb,
-        cast(null as bigint) as last_topup_ts,
-        repayment_risk(s.amount, c.card_limit, p.typical_spend, p.on_time_ratio, c.credit_band) as score,
-        s.ts as trigger_ts,
-        'declined ' || s.decline_reason || ': ' || s.currency || ' ' || cast(s.amount as string)
-        || ' at ' || s.merchant_category || ' in ' || s.merchant_country || ' (home ' || c.home_country
-        || '); card limit ' || cast(c.card_limit as string) || ', credit band ' || c.credit_band
-        || ', repaid ' || cast(coalesce(p.repayments, 0) as string) || ' card bills' as facts
-    from {{ ref('int_payment_situations') }} as s
+        p.typical_spend,
+        p.on_time_ratio,
+        coalesce(p.repayments, 0) as repayments,
+        p.usual_daily_data_mb
+    from opened as s
     inner join {{ source('ctx_reference', 'customers') }} as c on s.user_id = c.user_id
     left join {{ ref('customer_profiles') }} as p on s.user_id = p.user_id
 ),
 
+-- scored per kind. Flink pushes each kind's filter below the joins (one join per kind in the plan),
+-- so the Python UDF sees declines only.
+bank as (
+    select
+        *,
+        case when country <> home_country then 'declined_abroad' else 'declined_at_home' end as situation,
+        repayment_risk(amount, card_limit, typical_spend, on_time_ratio, credit_band) as score,
+        'declined ' || decline_reason || ': ' || currency || ' ' || cast(amount as string)
+        || ' at ' || merchant_category || ' in ' || country || ' (home ' || home_country
+        || '); card limit ' || cast(card_limit as string) || ', credit band ' || credit_band
+        || ', repaid ' || cast(repayments as string) || ' card bills' as facts
+    from known
+    where kind = 'bank'
+),
+
 telco as (
     select
-        s.user_id,
-        s.event_id as situation_id,
+        *,
         case
-            when s.roaming or s.country <> c.home_country then 'data_exhausted_abroad' else 'data_exhausted_at_home'
+            when roaming or country <> home_country then 'data_exhausted_abroad' else 'data_exhausted_at_home'
         end as situation,
-        cast(null as string) as decline_reason,
-        cast(null as decimal(12, 2)) as amount,
-        s.country,
-        c.home_country,
-        c.time_zone,
-        c.card_limit,
-        c.credit_band,
-        c.plan,
-        coalesce(c.opted_out, false) as opted_out,
-        p.usual_daily_data_mb,
-        s.last_topup_ts,
         -- how heavy a mobile data user they are (usual daily data against 2 GB, capped at 1)
-        least(1.0, cast(coalesce(p.usual_daily_data_mb, 0) as double) / 2048) as score,
-        s.ts as trigger_ts,
-        'data plan exhausted in ' || s.country || case when s.roaming then ' (roaming' else ' (not roaming' end
-        || ', home ' || c.home_country || '); plan ' || c.plan || ', usually '
-        || cast(coalesce(p.usual_daily_data_mb, 0) as string) || ' MB a day'
-        || case when s.last_topup_ts is not null then '; topped up already' else '' end as facts
-    from {{ ref('int_telco_situations') }} as s
-    inner join {{ source('ctx_reference', 'customers') }} as c on s.user_id = c.user_id
-    left join {{ ref('customer_profiles') }} as p on s.user_id = p.user_id
+        least(1.0, cast(coalesce(usual_daily_data_mb, 0) as double) / 2048) as score,
+        'data plan exhausted in ' || country || case when roaming then ' (roaming' else ' (not roaming' end
+        || ', home ' || home_country || '); plan ' || plan || ', usually '
+        || cast(coalesce(usual_daily_data_mb, 0) as string) || ' MB a day'
+        || case when last_topup_ts is not null then '; topped up already' else '' end as facts
+    from known
+    where kind = 'telco'
 ),
 
 localised as (
