@@ -1,3 +1,6 @@
+"""A column as Flink describes it: its type without the time-attribute markers, and dbt's type questions
+(is_string, is_number, ...) answered in Flink's type names."""
+
 from __future__ import annotations
 
 import re

@@ -194,8 +194,9 @@ def deploy(
     """Reconcile Flink with the desired state of one streaming model; returns a status line.
 
     ``submit(extra_config)`` runs the INSERT through the SQL Gateway and returns the job id.
-    ``check()``, if given, runs before a running job is replaced: when it raises, the old job keeps running.
-    With no job running it is skipped: planning twice costs a first deploy seconds per job and protects nothing.
+    ``check()``, if given, runs before a running job is replaced: when it raises, the old job keeps
+    running. With no job running it is skipped: planning twice costs a first deploy seconds per job and
+    protects nothing.
     ``resubmit(statements, config)`` runs a stored script in a session of its own: the previous version
     of the job, when the new one fails (see rollback).
     """

@@ -1,3 +1,5 @@
+"""How dbt names a Flink relation: `catalog`.`database`.`table`, every part quoted with backticks."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
