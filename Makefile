@@ -129,6 +129,13 @@ bench: up
 # dbt run): the PyFlink UDF per call and declined payment -> action latency p50/p95/p99
 # (cli/ctxflow/bench/nba.py). Knobs:
 # CTXFLOW_BENCH_NBA_PREFIX (topic prefix, default ctx.), _UDF_ROWS, _RATE, _DECLINES.
+# The soak (issue 10): the project under the realistic mix at 80 % of the last bench's drain rate for
+# 10 minutes, lag, heap, GC and state sampled every 30 s; verdict and curve into RELIABILITY.md
+# (cli/ctxflow/bench/soak.py). Knobs: CTXFLOW_SOAK_S, _SAMPLE_S, _RATE. Run it alone, like make bench.
+.PHONY: soak
+soak: up
+	$(BIN)/python -m ctxflow.bench.soak
+
 .PHONY: bench-nba
 bench-nba: up
 	$(BIN)/python -m ctxflow.bench.nba

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 from flinkclient.jobnames import short_name
 
+from ctxflow.bench import soak
 from ctxflow.bench.ceilings import bounded_offsets, typed_columns
 from ctxflow.bench.config import Config
 from ctxflow.bench.drain import Round, all_caught_up, caught_up, drain_moment, refresh_interval_ms, remaining
@@ -313,3 +314,39 @@ def test_gc_time_metrics_are_the_collectors_not_their_sum():
         "Status.JVM.GarbageCollector.G1_Young_Generation.Time",
         "Status.JVM.GarbageCollector.G1_Old_Generation.Time",
     ]
+
+
+def _soak_samples(lag, heap, state):
+    return [
+        {"t_s": 30 * i, "lag": {"j": a}, "lag_max": a, "heap_used_bytes": b, "gc_ms": 0, "state_size_bytes": c}
+        for i, (a, b, c) in enumerate(zip(lag, heap, state, strict=True))
+    ]
+
+
+def test_soak_verdict_holds_for_flat_curves_and_names_what_grows():
+    flat = _soak_samples([90_000, 500, 800, 400, 600, 700], [900, 400, 500, 450, 420, 480], [5, 10, 10, 11, 10, 11])
+    assert soak.verdict(flat, rate=10_000)["holds"]  # the first third is warm-up: its lag does not count
+    leaking = _soak_samples([0] * 9, [100, 100, 100, 200, 210, 220, 400, 420, 450], [1] * 9)
+    v = soak.verdict(leaking, rate=10_000)
+    assert not v["holds"] and v["why"] == "heap_flat"
+    behind = _soak_samples([0, 0, 50_000, 80_000, 120_000, 160_000], [1] * 6, [1] * 6)
+    v = soak.verdict(behind, rate=10_000)
+    assert not v["holds"] and "lag_bounded" in v["why"] and "lag_not_growing" in v["why"]
+    assert soak.verdict(flat[:5], rate=10_000)["holds"] is False
+
+
+def test_soak_section_replaces_its_own_lines_only():
+    text = "# Reliability\n\nintro\n"
+    once = soak.write_section(text, f"{soak.START}\nfirst\n{soak.END}")
+    assert once.startswith(text.rstrip("\n")) and "## Soak" in once and "first" in once
+    twice = soak.write_section(once + "\nafter\n", f"{soak.START}\nsecond\n{soak.END}")
+    assert "first" not in twice and "second" in twice and twice.endswith("after\n") and twice.count("## Soak") == 1
+
+
+def test_soak_report_says_the_verdict_and_draws_the_curve():
+    samples = _soak_samples([0, 10, 20, 30, 40, 50], [2**30] * 6, [2**20] * 6)
+    result = {"date": "d", "rate_asked": 12_000, "rate_sent": 11_990.5, "seconds": 600, "load_avg_at_start": 0.5}
+    text = soak.render({**result, "samples": samples, "verdict": soak.verdict(samples, 12_000)})
+    assert text.startswith(soak.START) and text.endswith(soak.END)
+    assert "12,000 events/s asked (11,990 sent) for 600 s" in text and "**Verdict: holds** (all hold)" in text
+    assert "| 150 | n/a | 50 | 1,024 MiB | 0 ms | 1.0 MiB |" in text

@@ -135,6 +135,16 @@ class EndOffsets:
                 out[(name, p)] = self.last_record_end(topic, p)
         return out
 
+    def high_watermarks(self, partitions: set[Partition]) -> dict[Partition, int]:
+        """The high watermark per partition: for a live stream, where chasing each tail (last_record_end)
+        never settles; in an exactly-once topic it counts the commit markers too (one per checkpoint)."""
+        out = {}
+        for name, p in partitions:
+            topic = self.real_topic(name)
+            if topic is not None:
+                out[(name, p)] = self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+        return out
+
     def last_record_end(self, topic: str, partition: int) -> int:
         """The offset after the last record of the partition that a read_committed reader gets: the
         high watermark, less the commit markers (and aborted records) after that record. Reads the

@@ -1,0 +1,186 @@
+"""`make soak` (python -m ctxflow.bench.soak): the project under steady load for ten minutes. A fresh
+deployment under bench.<run>. topics (like `make bench`, whose pieces it uses), the realistic mix sent at
+a fixed rate, and every sample: what each job has still to read (its lag, in records), the TaskManager's
+heap and time in GC, and the jobs' checkpointed state. The verdict (`verdict`, pure) says whether the
+lag stayed bounded and whether heap and state stopped growing. Writes target/bench/soak.json and the
+soak section of RELIABILITY.md. Run it alone: it takes over the stack like `make bench`.
+
+Knobs: CTXFLOW_SOAK_S (600), CTXFLOW_SOAK_SAMPLE_S (30), CTXFLOW_SOAK_RATE (events/s; default 80 % of
+the drain rate of the last `make bench` in target/bench/last.json, else 10,000).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import statistics
+import threading
+import time
+from datetime import UTC, datetime
+
+from flinkclient.jobnames import short_name
+
+from ..core.tally import Tally
+from . import resources
+from .backlog import clean_slate
+from .deploy import deploy, seed
+from .drain import EndOffsets, remaining
+from .load import Loader, make_pool
+from .run import check_load
+from .session import ROOT, TARGET, Session
+
+SHARE_OF_SUSTAINED = 0.8
+MAX_LAG_S = 10  # bounded: never more than this many seconds of input behind, after the first third
+GROWTH = 1.2  # flat: the last third's floor at most 20 % above the middle third's
+START, END = "<!-- soak:start -->", "<!-- soak:end -->"
+
+
+def default_rate() -> float:
+    try:
+        drained = json.loads((TARGET / "last.json").read_text())["throughput"]["events_per_s"]
+        return round(SHARE_OF_SUSTAINED * drained)
+    except (OSError, KeyError, TypeError, ValueError):
+        return 10_000
+
+
+def _thirds(values: list[float]) -> tuple[list[float], list[float]]:
+    n = len(values) // 3
+    return values[n : 2 * n], values[2 * n :]
+
+
+def verdict(samples: list[dict], rate: float) -> dict:
+    """Bounded lag and flat memory and state, from samples in time order (needs 6 or more): after the
+    first third (the jobs' warm-up), no job is ever more than MAX_LAG_S seconds of input behind, and the last
+    third's lag, heap floor (lowest heap used: what survives GC) and state are at most GROWTH times the
+    middle third's (lag: plus one second of input, so that a lag of a few records is not 'growing')."""
+    if len(samples) < 6:
+        return {"holds": False, "why": f"{len(samples)} samples: too few to judge"}
+    lag = [s["lag_max"] for s in samples]
+    middle_lag, last_lag = _thirds(lag)
+    middle_heap, last_heap = _thirds([s["heap_used_bytes"] for s in samples])
+    middle_state, last_state = _thirds([s["state_size_bytes"] for s in samples])
+    checks = {
+        "lag_bounded": max(middle_lag + last_lag) <= MAX_LAG_S * rate,
+        "lag_not_growing": statistics.mean(last_lag) <= GROWTH * statistics.mean(middle_lag) + rate,
+        "heap_flat": min(last_heap) <= GROWTH * min(middle_heap),
+        "state_flat": max(last_state) <= GROWTH * max(middle_state),
+    }
+    failed = [name for name, ok in checks.items() if not ok]
+    return {**checks, "holds": not failed, "why": ", ".join(failed) or "all hold"}
+
+
+def lag_by_job(s: Session, offsets: EndOffsets, jobs: dict[str, str]) -> dict[str, int]:
+    """Records each job has still to read: its sources' positions (Flink's metrics, refreshed every few
+    seconds, so up to that much input shows as lag) against the partitions' high watermarks now."""
+    out = {}
+    for jid, name in jobs.items():
+        positions = s.metrics.source_positions(jid, s.rest.job_detail(jid))
+        out[short_name(name)] = remaining(positions, offsets.high_watermarks(set(positions)))
+    return out
+
+
+def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], t0: float, acked: int) -> dict:
+    lag = lag_by_job(s, offsets, jobs)
+    res = resources.snapshot(s, jobs)
+    return {
+        "t_s": round(time.monotonic() - t0),
+        "sent": acked,
+        "lag": lag,
+        "lag_total": sum(lag.values()),
+        "lag_max": max(lag.values(), default=0),  # the job furthest behind
+        "heap_used_bytes": res["heap_used_bytes"],
+        "gc_ms": res["gc_ms"],
+        "state_size_bytes": res["state_size_bytes"],
+    }
+
+
+def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
+    check_load(s)
+    clean_slate(s)
+    loader = Loader(s.settings.kafka_bootstrap, s.prefix, make_pool(s.cfg.pool), s.run_id)
+    seed(s)
+    offsets = EndOffsets(s.settings.kafka_bootstrap, s.prefix)
+    samples: list[dict] = []
+    try:
+        jobs = deploy(s)
+        sent: list[Tally] = []
+        sender = threading.Thread(target=lambda: sent.append(loader.send(rate, seconds)), name="soak-sender")
+        t0 = time.monotonic()
+        sender.start()
+        while sender.is_alive():
+            sender.join(timeout=every_s)
+            # events the broker acknowledged so far (the loader's own tally comes back at the end)
+            samples.append(sample(s, offsets, jobs, t0, sum(loader.producer.acked.values())))
+            x = samples[-1]
+            s.say(
+                f"soak {x['t_s']:4d} s: lag {x['lag']} records, heap {x['heap_used_bytes'] / 2**20:,.0f} MiB, "
+                f"state {x['state_size_bytes'] / 2**20:,.1f} MiB"
+            )
+    finally:
+        offsets.close()
+        loader.close()
+    achieved = sent[0].rate if sent else None
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "rate_asked": rate,
+        "rate_sent": None if achieved is None else round(achieved, 1),
+        "seconds": seconds,
+        "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
+        "samples": samples,
+        "verdict": verdict(samples, rate),
+    }
+
+
+def _count(n: int | None) -> str:
+    return "n/a" if n is None else f"{n:,}"
+
+
+def render(result: dict) -> str:
+    """The soak section of RELIABILITY.md: the verdict and the curve, one row a sample."""
+    v = result["verdict"]
+    lines = [
+        START,
+        f"Measured by `make soak` on {result['date']}: the realistic mix at {result['rate_asked']:,.0f} events/s "
+        f"asked ({result['rate_sent'] or 0:,.0f} sent) for {result['seconds']:.0f} s, load average at start "
+        f"{result.get('load_avg_at_start', 'n/a')}. **Verdict: {'holds' if v['holds'] else 'does not hold'}** "
+        f"({v['why']}).",
+        "",
+        "| t (s) | events sent | lag of the job furthest behind (records) | TaskManager heap used | GC time "
+        "| checkpointed state |",
+        "|---|---|---|---|---|---|",
+    ]
+    gc0 = result["samples"][0]["gc_ms"] if result["samples"] else 0
+    for x in result["samples"]:
+        lines.append(
+            f"| {x['t_s']} | {_count(x.get('sent'))} | {x['lag_max']:,} | {x['heap_used_bytes'] / 2**20:,.0f} MiB "
+            f"| {(x['gc_ms'] or 0) - (gc0 or 0):,} ms | {x['state_size_bytes'] / 2**20:,.1f} MiB |"
+        )
+    return "\n".join([*lines, END])
+
+
+def write_section(text: str, section: str) -> str:
+    """`text` with its soak section (between the markers) replaced by `section`, or `section` appended."""
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.S)
+    if pattern.search(text):
+        return pattern.sub(lambda _: section, text)
+    return text.rstrip("\n") + "\n\n## Soak\n\n" + section + "\n"
+
+
+def main() -> None:
+    s = Session()
+    rate = float(os.environ.get("CTXFLOW_SOAK_RATE") or default_rate())
+    load_at_start = round(os.getloadavg()[0], 2)
+    seconds, every_s = float(os.environ.get("CTXFLOW_SOAK_S", 600)), float(os.environ.get("CTXFLOW_SOAK_SAMPLE_S", 30))
+    result = soak(s, rate, seconds, every_s)
+    result["load_avg_at_start"] = load_at_start
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / "soak.json").write_text(json.dumps(result, indent=2))
+    reliability = ROOT / "RELIABILITY.md"
+    reliability.write_text(write_section(reliability.read_text(), render(result)))
+    s.say(f"soak verdict: {result['verdict']}")
+    print(json.dumps(result["verdict"]), flush=True)
+
+
+if __name__ == "__main__":
+    main()
