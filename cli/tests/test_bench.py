@@ -318,7 +318,8 @@ def test_gc_time_metrics_are_the_collectors_not_their_sum():
 
 def _soak_samples(lag, heap, state):
     return [
-        {"t_s": 30 * i, "lag": {"j": a}, "lag_max": a, "heap_used_bytes": b, "gc_ms": 0, "state_size_bytes": c}
+        {"t_s": 30 * i, "sent": 1000 * i, "lag": {"j": a}, "lag_max": a, "heap_used_bytes": b, "gc_ms": 0}
+        | {"state_size_bytes": c}
         for i, (a, b, c) in enumerate(zip(lag, heap, state, strict=True))
     ]
 
@@ -349,4 +350,4 @@ def test_soak_report_says_the_verdict_and_draws_the_curve():
     text = soak.render({**result, "samples": samples, "verdict": soak.verdict(samples, 12_000)})
     assert text.startswith(soak.START) and text.endswith(soak.END)
     assert "12,000 events/s asked (11,990 sent) for 600 s" in text and "**Verdict: holds** (all hold)" in text
-    assert "| 150 | n/a | 50 | 1,024 MiB | 0 ms | 1.0 MiB |" in text
+    assert "| 150 | 5,000 | 50 | 1,024 MiB | 0 ms | 1.0 MiB |" in text and "load average at start 0.5" in text

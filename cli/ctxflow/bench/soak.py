@@ -5,7 +5,7 @@ heap and time in GC, and the jobs' checkpointed state. The verdict (`verdict`, p
 lag stayed bounded and whether heap and state stopped growing. Writes target/bench/soak.json and the
 soak section of RELIABILITY.md. Run it alone: it takes over the stack like `make bench`.
 
-Knobs: CTXFLOW_SOAK_S (600), CTXFLOW_SOAK_SAMPLE_S (30), CTXFLOW_SOAK_RATE (events/s; default 80 % of
+Knobs (config.py): CTXFLOW_SOAK_S (600), CTXFLOW_SOAK_SAMPLE_S (30), CTXFLOW_SOAK_RATE (events/s; 0: 80 % of
 the drain rate of the last `make bench` in target/bench/last.json, else 10,000).
 """
 
@@ -70,18 +70,18 @@ def verdict(samples: list[dict], rate: float) -> dict:
     return {**checks, "holds": not failed, "why": ", ".join(failed) or "all hold"}
 
 
-def lag_by_job(s: Session, offsets: EndOffsets, jobs: dict[str, str]) -> dict[str, int]:
+def lag_by_job(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict[str, dict]) -> dict[str, int]:
     """Records each job has still to read: its sources' positions (Flink's metrics, refreshed every few
     seconds, so up to that much input shows as lag) against the partitions' high watermarks now."""
     out = {}
     for jid, name in jobs.items():
-        positions = s.metrics.source_positions(jid, s.rest.job_detail(jid))
+        positions = s.metrics.source_positions(jid, details[jid])
         out[short_name(name)] = remaining(positions, offsets.high_watermarks(set(positions)))
     return out
 
 
-def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], t0: float, acked: int) -> dict:
-    lag = lag_by_job(s, offsets, jobs)
+def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict, t0: float, acked: int) -> dict:
+    lag = lag_by_job(s, offsets, jobs, details)
     res = resources.snapshot(s, jobs)
     return {
         "t_s": round(time.monotonic() - t0),
@@ -96,6 +96,7 @@ def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], t0: float, ack
 
 
 def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
+    load_at_start = round(os.getloadavg()[0], 2)
     check_load(s)
     clean_slate(s)
     loader = Loader(s.settings.kafka_bootstrap, s.prefix, make_pool(s.cfg.pool), s.run_id)
@@ -104,6 +105,7 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
     samples: list[dict] = []
     try:
         jobs = deploy(s)
+        details = {jid: s.rest.job_detail(jid) for jid in jobs}  # a running job's vertices do not change
         sent: list[Tally] = []
         sender = threading.Thread(target=lambda: sent.append(loader.send(rate, seconds)), name="soak-sender")
         t0 = time.monotonic()
@@ -111,7 +113,7 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
         while sender.is_alive():
             sender.join(timeout=every_s)
             # events the broker acknowledged so far (the loader's own tally comes back at the end)
-            samples.append(sample(s, offsets, jobs, t0, sum(loader.producer.acked.values())))
+            samples.append(sample(s, offsets, jobs, details, t0, sum(loader.producer.acked.values())))
             x = samples[-1]
             s.say(
                 f"soak {x['t_s']:4d} s: lag {x['lag']} records, heap {x['heap_used_bytes'] / 2**20:,.0f} MiB, "
@@ -126,14 +128,11 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
         "rate_asked": rate,
         "rate_sent": None if achieved is None else round(achieved, 1),
         "seconds": seconds,
+        "load_avg_at_start": load_at_start,
         "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
         "samples": samples,
         "verdict": verdict(samples, rate),
     }
-
-
-def _count(n: int | None) -> str:
-    return "n/a" if n is None else f"{n:,}"
 
 
 def render(result: dict) -> str:
@@ -143,7 +142,7 @@ def render(result: dict) -> str:
         START,
         f"Measured by `make soak` on {result['date']}: the realistic mix at {result['rate_asked']:,.0f} events/s "
         f"asked ({result['rate_sent'] or 0:,.0f} sent) for {result['seconds']:.0f} s, load average at start "
-        f"{result.get('load_avg_at_start', 'n/a')}. **Verdict: {'holds' if v['holds'] else 'does not hold'}** "
+        f"{result['load_avg_at_start']}. **Verdict: {'holds' if v['holds'] else 'does not hold'}** "
         f"({v['why']}).",
         "",
         "| t (s) | events sent | lag of the job furthest behind (records) | TaskManager heap used | GC time "
@@ -153,7 +152,7 @@ def render(result: dict) -> str:
     gc0 = result["samples"][0]["gc_ms"] if result["samples"] else 0
     for x in result["samples"]:
         lines.append(
-            f"| {x['t_s']} | {_count(x.get('sent'))} | {x['lag_max']:,} | {x['heap_used_bytes'] / 2**20:,.0f} MiB "
+            f"| {x['t_s']} | {x['sent']:,} | {x['lag_max']:,} | {x['heap_used_bytes'] / 2**20:,.0f} MiB "
             f"| {(x['gc_ms'] or 0) - (gc0 or 0):,} ms | {x['state_size_bytes'] / 2**20:,.1f} MiB |"
         )
     return "\n".join([*lines, END])
@@ -169,11 +168,7 @@ def write_section(text: str, section: str) -> str:
 
 def main() -> None:
     s = Session()
-    rate = float(os.environ.get("CTXFLOW_SOAK_RATE") or default_rate())
-    load_at_start = round(os.getloadavg()[0], 2)
-    seconds, every_s = float(os.environ.get("CTXFLOW_SOAK_S", 600)), float(os.environ.get("CTXFLOW_SOAK_SAMPLE_S", 30))
-    result = soak(s, rate, seconds, every_s)
-    result["load_avg_at_start"] = load_at_start
+    result = soak(s, s.cfg.soak_rate or default_rate(), s.cfg.soak_s, s.cfg.soak_sample_s)
     TARGET.mkdir(parents=True, exist_ok=True)
     (TARGET / "soak.json").write_text(json.dumps(result, indent=2))
     reliability = ROOT / "RELIABILITY.md"
