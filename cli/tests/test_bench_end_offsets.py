@@ -4,9 +4,12 @@ given, so the end the drain waits for is the offset after the last record, not t
 
 from __future__ import annotations
 
+import time
+
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from ctxflow.bench.drain import EndOffsets
+from ctxflow.bench.jobmetrics import metric_topic
 from ctxflow.core.kafka_io import reader_config
 
 
@@ -20,13 +23,25 @@ def _write_in_transactions(bootstrap: str, topic: str, batches: int, per_batch: 
         producer.commit_transaction(30)
 
 
+def _stable_end(probe: Consumer, topic: str, expected: int, deadline_s: float = 30) -> int:
+    """The partition's end as a read_committed reader sees it, polled until it reaches `expected`:
+    commit_transaction returns once the coordinator has logged the commit, and the markers reach the
+    partition a moment later (until then the end stays at the last stable offset before them)."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        high = probe.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)[1]
+        if high >= expected or time.monotonic() > deadline:
+            return high
+        time.sleep(0.1)
+
+
 def test_the_end_of_a_transactional_topic_is_after_its_last_record_not_its_markers(main_stack, topic_pair):
     topic, empty = topic_pair
     _write_in_transactions(main_stack.kafka_bootstrap, topic, batches=3, per_batch=4)
     offsets = EndOffsets(main_stack.kafka_bootstrap, prefix="test-")
     probe = Consumer(reader_config(main_stack.kafka_bootstrap, "bench-end-probe"))
     try:
-        high = probe.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)[1]
+        high = _stable_end(probe, topic, 15)
         end = offsets.last_record_end(topic, 0)
         # 12 records and 3 commit markers: the last record sits before the last marker
         assert high == 15
@@ -35,7 +50,12 @@ def test_the_end_of_a_transactional_topic_is_after_its_last_record_not_its_marke
         # nothing written since: the same end; more written: the end moves past it
         assert offsets.last_record_end(topic, 0) == 14
         _write_in_transactions(main_stack.kafka_bootstrap, topic, batches=1, per_batch=4)
+        assert _stable_end(probe, topic, 20) == 20
         assert offsets.last_record_end(topic, 0) == 19
+        # the soak's lag is read against the high watermark, markers included (a live stream's tail
+        # never settles), by the topic's name as it appears in Flink's metrics
+        named = (metric_topic(topic), 0)
+        assert offsets.high_watermarks({named, ("no-such-topic", 0)}) == {named: 20}
     finally:
         probe.close()
         offsets.close()
