@@ -6,6 +6,8 @@ Performance itself is measured by `make bench`, never asserted here: no timings 
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from flinkclient.jobnames import short_name
 
@@ -21,6 +23,7 @@ from ctxflow.bench.jobmetrics import (
     metric_topic,
     source_window_ms,
 )
+from ctxflow.bench.load import make_pool
 from ctxflow.bench.report import render_markdown
 from ctxflow.bench.stats import (
     VertexLoad,
@@ -32,6 +35,7 @@ from ctxflow.bench.stats import (
     ratio,
     top_frames,
 )
+from ctxflow.bench.threadcpu import cpu_by_duty, duty_of, thread_names
 from ctxflow.bench.throughput import per_job_drain
 
 PLAYS, VIEWS, ELIG = ("b_plays", 0), ("b_page_views", 0), ("b_ad_eligibility", 0)
@@ -253,6 +257,12 @@ def test_report_renders_every_section_and_missing_figures():
                 "samples": 100,
                 "top_frames": [{"frame": "JsonParser.next", "self_samples": 65, "share": 0.65}],
             },
+            "cpu": {
+                "seconds": 30.2,
+                "cores": 1.9,
+                "by_duty": [{"what": "JVM: garbage collection", "cores": 0.74}],
+                "vertices": [{"job": "personas", "vertex": "Source: raw_plays[1]", "cores": 0.09}],
+            },
         },
         "resources": {
             "during": {
@@ -276,6 +286,8 @@ def test_report_renders_every_section_and_missing_figures():
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
     assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text
+    assert "(the kernel's counters, 30.2 s during the drain): 1.90 cores" in text
+    assert "| JVM: garbage collection | 0.74 |" in text and "| personas | `Source: raw_plays[1]` | 0.09 |" in text
     assert "| personas | n/a | 2.0 KiB |" in text and "peak seen 700 MiB" in text
     assert "**5 Flink jobs**" in text and "**9,000 plays/s**" in text
     assert "- a note" in text
@@ -351,3 +363,58 @@ def test_soak_report_says_the_verdict_and_draws_the_curve():
     assert text.startswith(soak.START) and text.endswith(soak.END)
     assert "12,000 events/s asked (11,990 sent) for 600 s" in text and "**Verdict: holds** (all hold)" in text
     assert "| 150 | 5,000 | 50 | 1,024 MiB | 0 ms | 1.0 MiB |" in text and "load average at start 0.5" in text
+
+
+def test_each_round_of_the_pool_has_its_own_users_and_sessions_and_keeps_the_rest():
+    pool = make_pool(300)
+    views = [t for t in pool if t.topic == "page_views"]
+    assert views, "the mix has page views"
+    first, again = (json.loads(views[0].value_in(r, "id-1", 5)) for r in (0, 1))
+    assert first["user_id"] != again["user_id"] and first["session_id"] != again["session_id"]
+    assert {k: v for k, v in first.items() if k not in ("user_id", "session_id")} == {
+        k: v for k, v in again.items() if k not in ("user_id", "session_id")
+    }
+    # the key is the event's user, in every round and topic
+    for tpl in pool:
+        assert tpl.key_in(7) == json.loads(tpl.value_in(7, "id-1", 5))["user_id"]
+
+
+DUMP = """Full thread dump OpenJDK 64-Bit Server VM (17.0.15+6 mixed mode, sharing):
+
+"GC Thread#1" os_prio=0 cpu=52.10ms elapsed=12.00s tid=0x00007f nid=0x2a runnable
+"C2 CompilerThread0" #6 daemon prio=9 os_prio=0 cpu=1.00ms elapsed=12.00s tid=0x00007f nid=43 waiting on condition
+"Join[161] -> Calc[162] (1/1)#0" #80 prio=5 os_prio=0 cpu=9.00ms elapsed=9.00s tid=0x00007f nid=0x64 runnable
+   java.lang.Thread.State: RUNNABLE
+"flink-metrics-3" #20 daemon prio=1 os_prio=0 cpu=1.00ms elapsed=12.00s tid=0x00007f nid=0x65 waiting
+"""
+
+
+def test_threads_are_named_by_native_id_hex_or_decimal():
+    assert thread_names(DUMP) == {
+        0x2A: "GC Thread#1",
+        43: "C2 CompilerThread0",
+        0x64: "Join[161] -> Calc[162] (1/1)#0",
+        0x65: "flink-metrics-3",
+    }
+
+
+def test_task_threads_count_for_their_job_and_the_rest_for_a_jvm_duty():
+    vertex_job = {"Join[161] -> Calc[162]": "group ads"}
+    assert duty_of("Join[161] -> Calc[162] (1/1)#0", vertex_job) == ("job: group ads", "Join[161] -> Calc[162]")
+    assert duty_of("GC Thread#1", vertex_job) == ("JVM: garbage collection", None)
+    assert duty_of("AsyncOperations-thread-3", vertex_job)[0] == "Flink: checkpoints (state snapshots)"
+    assert duty_of("flink-metrics-3", vertex_job)[0].startswith("other")
+
+
+def test_cpu_is_the_growth_per_thread_over_the_span_summed_per_duty():
+    names = thread_names(DUMP)
+    before = {0x2A: 10.0, 43: 1.0, 0x64: 2.0}
+    after = {0x2A: 25.0, 43: 4.0, 0x64: 8.0, 0x65: 0.3}  # 0x65 was born in between: counts from 0
+    by_duty, by_vertex = cpu_by_duty(before, after, names, {"Join[161] -> Calc[162]": "group ads"}, 30.0)
+    assert [(u.what, round(u.cores, 3)) for u in by_duty] == [
+        ("JVM: garbage collection", 0.5),
+        ("job: group ads", 0.2),
+        ("JVM: JIT compiler", 0.1),
+        ("other (JVM, Flink runtime, metrics)", 0.01),
+    ]
+    assert by_vertex == [("group ads", "Join[161] -> Calc[162]", pytest.approx(0.2))]

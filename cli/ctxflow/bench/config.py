@@ -1,4 +1,4 @@
-"""The bench's knobs, from the environment (for a quicker or a longer run); defaults fit ~11 min on 2 cores."""
+"""The bench's knobs, from the environment (for a quicker or a longer run); defaults fit ~15 min on 2 cores."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ class Config:
     backlog: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_BACKLOG", 2_000_000)))
     # the distinct realistic events re-sent as templates (fresh ids and timestamps per copy)
     pool: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_POOL", 30_000)))
-    drain_timeout_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_DRAIN_TIMEOUT_S", 420))
+    drain_timeout_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_DRAIN_TIMEOUT_S", 900))
     # live latency: each rate is sent for window_s seconds
     latency_rates: tuple[float, ...] = field(default_factory=lambda: _nums("CTXFLOW_BENCH_LATENCY_RATES", "200,5000"))
     window_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_WINDOW_S", 25))

@@ -2,7 +2,10 @@
 
 The simulator generates about 8k events/s on one core, less than the pipeline may take beside it, so
 the bench generates a pool of realistic events once and re-sends them as templates: each copy gets a
-fresh event id (or it would be deduplicated) and ts = the send time (or it would be late). Latency
+fresh event id (or it would be deduplicated) and ts = the send time (or it would be late), and each
+round through the pool its own users and sessions: the pool's ~600 users re-sent 2M times would each
+play several songs a second, which no listener does, and would make every per-user state (the
+30-minute context window above all) thousands of rows deep instead of the few a real user has. Latency
 probes ride along: ad requests are timed by request id, and each probe user sends three family plays,
 the third completing a family context, which must show up in ad_eligibility.
 """
@@ -29,13 +32,21 @@ from ..simulate.traffic import live_events
 
 ID_MARK = "@@bench-id@@"
 TS_MARK = 1111111111111
+ROUND_MARK = "@@bench-round@@"
+PER_ROUND = ("user_id", "session_id")  # the fields whose values are new in each round of the pool
 
 
 @dataclass(frozen=True)
 class Template:
     topic: str
-    key: bytes
-    text: str  # str.format template with {id} and {ts}
+    key: str  # str.format template with {round}
+    text: str  # str.format template with {id}, {ts} and {round}
+
+    def key_in(self, round_: int) -> str:
+        return self.key.format(round=round_)
+
+    def value_in(self, round_: int, ident: str, ts: int) -> bytes:
+        return self.text.format(id=ident, ts=ts, round=round_).encode()
 
 
 def valid_plays(pool: list[Template]) -> list[Template]:
@@ -43,8 +54,7 @@ def valid_plays(pool: list[Template]) -> list[Template]:
     return [
         tpl
         for tpl in pool
-        if tpl.topic == "plays"
-        and not validate("plays", json.loads(tpl.text.format(id="x", ts=1), parse_float=Decimal))
+        if tpl.topic == "plays" and not validate("plays", json.loads(tpl.value_in(0, "x", 1), parse_float=Decimal))
     ]
 
 
@@ -55,9 +65,12 @@ def make_pool(size: int, users: int = 1000, seed: int = 42) -> list[Template]:
     pool = []
     for event in itertools.islice(stream, size):
         value = {**event.value, KEYS[event.topic]: ID_MARK, "ts": TS_MARK}
+        value.update({f: f"{value[f]}{ROUND_MARK}" for f in PER_ROUND if isinstance(value.get(f), str)})
         text = encode(value).decode().replace("{", "{{").replace("}", "}}")
-        text = text.replace(f'"{ID_MARK}"', '"{id}"').replace(str(TS_MARK), "{ts}")
-        pool.append(Template(event.topic, event.key.encode(), text))
+        text = text.replace(f'"{ID_MARK}"', '"{id}"').replace(str(TS_MARK), "{ts}").replace(ROUND_MARK, ".r{round}")
+        # every event of the mix is keyed by its user (sessions.py, campaigns.py)
+        key = event.key.replace("{", "{{").replace("}", "}}") + ".r{round}"
+        pool.append(Template(event.topic, key, text))
     return pool
 
 
@@ -74,12 +87,12 @@ class Loader:
         self._probes = 0
 
     def _send(self, tpl: Template, now_ms: float, track: bool) -> None:
-        ident = f"{self.run_id}-{self._n}"
+        ident, round_ = f"{self.run_id}-{self._n}", self._n // len(self.pool)
         self._n += 1
-        value = tpl.text.format(id=ident, ts=int(now_ms)).encode()
+        value = tpl.value_in(round_, ident, int(now_ms))
         if track and tpl.topic == "ad_requests":
             self.request_sent_ms[ident] = time.time() * 1000
-        self.producer.send(self.topics[tpl.topic], tpl.key.decode(), value)
+        self.producer.send(self.topics[tpl.topic], tpl.key_in(round_), value)
 
     def _probe_play(self, user: str, n: int) -> None:
         now = int(time.time() * 1000)
@@ -138,9 +151,9 @@ class Loader:
                 if into is None:
                     self._send(tpl, now_ms, False)
                 else:
-                    ident = f"{self.run_id}-{self._n}"
+                    ident, round_ = f"{self.run_id}-{self._n}", self._n // cycle
                     self._n += 1
-                    self.producer.send(into, tpl.key.decode(), tpl.text.format(id=ident, ts=int(now_ms)).encode())
+                    self.producer.send(into, tpl.key_in(round_), tpl.value_in(round_, ident, int(now_ms)))
                 stats.per_topic[tpl.topic] += 1
         if self.producer.flush(timeout_s=120):
             raise SystemExit(f"the broker did not acknowledge the backlog: {self.producer.last_error}")

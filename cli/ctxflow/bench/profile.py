@@ -1,5 +1,6 @@
-"""Step 4 (during the drain): where the time goes. The busiest vertex of the project's jobs (busy ms/s,
-not itself back-pressured) and the top frames of its on-CPU flame graph by self time."""
+"""Step 4 (during the drain): where the time goes. The TaskManager's CPU per job, vertex and JVM duty
+(threadcpu.py, on the local stack), the busiest vertex of the project's jobs (busy ms/s, not itself
+back-pressured) and the top frames of its on-CPU flame graph by self time."""
 
 from __future__ import annotations
 
@@ -8,11 +9,23 @@ from flinkclient.jobnames import short_name
 
 from .session import Session
 from .stats import busiest_vertex, operator_kind, top_frames
+from .threadcpu import Sampler, local_taskmanager
 
 MIN_SAMPLES = 20  # fewer on-CPU samples than this say little about where the time goes
+CPU_SPAN_S = 30  # the span over which the CPU per thread is counted
 
 
 def profile(s: Session, jobs: dict[str, str]) -> dict:
+    local = local_taskmanager(s.settings)
+    sampler = Sampler(*local) if local else None
+    out = _busiest(s, jobs)
+    vertex_job = out.pop("vertex_job")
+    # None on a remote cluster: its threads are not ours to read
+    out["cpu"] = sampler.finish(vertex_job, CPU_SPAN_S) if sampler else None
+    return out
+
+
+def _busiest(s: Session, jobs: dict[str, str]) -> dict:
     loads = []
     for jid, name in jobs.items():
         try:
@@ -32,6 +45,7 @@ def profile(s: Session, jobs: dict[str, str]) -> dict:
         ],
         "busiest": None,
         "flamegraph": None,
+        "vertex_job": {v.vertex: v.job for v in loads},
     }
     if top is None:
         out["note"] = "no vertex was busy when sampled"

@@ -158,6 +158,7 @@ def _profile(p: dict) -> list[str]:
     lines = ["## Profile (during the drain)", ""]
     if not p:
         return [*lines, "n/a", ""]
+    lines += _cpu(p.get("cpu"))
     b = p.get("busiest") or {}
     if b:
         lines += [f"Busiest vertex not itself back-pressured: `{b['vertex']}` in `{b['job']}` ({b['kind']}).", ""]
@@ -179,6 +180,23 @@ def _profile(p: dict) -> list[str]:
         lines += [f"| `{f['frame']}` | {f['self_samples']} | {_pct(f['share'])} |" for f in graph["top_frames"]]
     if p.get("note"):
         lines += ["", f"Note: {p['note']}."]
+    return [*lines, ""]
+
+
+def _cpu(cpu: dict | None) -> list[str]:
+    """The TaskManager's CPU by thread (kernel counters): what the cores did, then the costliest vertices."""
+    if not cpu:
+        return ["CPU by thread: n/a (not a local TaskManager).", ""]
+    lines = [
+        f"The TaskManager's CPU by thread (the kernel's counters, {_fmt(cpu['seconds'], ' s')} during the drain): "
+        f"{cpu['cores']:.2f} cores in all.",
+        "",
+        "| what | cores |",
+        "|---|---|",
+    ]
+    lines += [f"| {u['what']} | {u['cores']:.2f} |" for u in cpu["by_duty"]]
+    lines += ["", "| job | vertex (task thread) | cores |", "|---|---|---|"]
+    lines += [f"| {v['job']} | `{v['vertex']}` | {v['cores']:.2f} |" for v in cpu["vertices"]]
     return [*lines, ""]
 
 

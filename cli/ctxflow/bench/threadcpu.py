@@ -1,0 +1,131 @@
+"""Where the TaskManager's CPU goes during the drain, thread by thread (local stack only).
+
+Flink's busy ms/s counts a task thread's wall-clock time: on a saturated machine every vertex looks
+busy, and garbage collection, the JIT compiler and checkpointing do not show at all. The kernel counts
+CPU time per thread (/proc/<pid>/task/<tid>/stat), and `jcmd <pid> Thread.print` names the threads: a
+task thread carries its vertex's name (as Flink's REST API gives it) and the subtask, so the CPU adds
+up per job, per vertex and per JVM duty.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..stack import manager
+from ..stack.services import java_binary
+from ..stack.settings import Settings
+
+# JVM and client threads, by name: what each does for the jobs
+DUTIES = [
+    (re.compile(r"^(GC Thread|G1 |ParGC|Parallel GC)"), "JVM: garbage collection"),
+    (re.compile(r"^C[12] CompilerThread"), "JVM: JIT compiler"),
+    (re.compile(r"^AsyncOperations-thread"), "Flink: checkpoints (state snapshots)"),
+    (re.compile(r"^kafka-producer-network-thread"), "Kafka producers (network threads)"),
+    (re.compile(r"^Source Data Fetcher"), "Kafka sources (fetcher threads)"),
+]
+_SUBTASK = re.compile(r"\s*\(\d+/\d+\)(#\d+)?$")
+_THREAD = re.compile(r'^"(?P<name>.*?)".*\bnid=(?P<nid>0x[0-9a-fA-F]+|\d+)')
+
+
+def thread_names(thread_dump: str) -> dict[int, str]:
+    """Native thread id -> Java thread name, from `jcmd <pid> Thread.print`."""
+    out = {}
+    for line in thread_dump.splitlines():
+        m = _THREAD.match(line)
+        if m:
+            nid = m["nid"]
+            out[int(nid, 16) if nid.startswith("0x") else int(nid)] = m["name"]
+    return out
+
+
+def duty_of(thread: str, vertex_job: dict[str, str]) -> tuple[str, str | None]:
+    """(what the thread works for, its vertex if a task thread): a job, a JVM duty or 'other'."""
+    vertex = _SUBTASK.sub("", thread)
+    if vertex in vertex_job:
+        return f"job: {vertex_job[vertex]}", vertex
+    for pattern, duty in DUTIES:
+        if pattern.match(thread):
+            return duty, None
+    return "other (JVM, Flink runtime, metrics)", None
+
+
+@dataclass(frozen=True)
+class Use:
+    what: str
+    cores: float
+
+
+def cpu_by_duty(
+    before: dict[int, float], after: dict[int, float], names: dict[int, str], vertex_job: dict[str, str], seconds: float
+) -> tuple[list[Use], list[tuple[str, str, float]]]:
+    """Cores used per duty (most first), and per task vertex as (job, vertex, cores), between two
+    snapshots of CPU seconds per thread id taken `seconds` apart. A thread born in between counts from 0."""
+    duties: dict[str, float] = defaultdict(float)
+    vertices: dict[str, float] = defaultdict(float)
+    for tid, cpu in after.items():
+        used = (cpu - before.get(tid, 0.0)) / seconds
+        what, vertex = duty_of(names.get(tid, ""), vertex_job)
+        duties[what] += used
+        if vertex is not None:
+            vertices[vertex] += used
+    by_duty = [Use(k, v) for k, v in sorted(duties.items(), key=lambda kv: -kv[1])]
+    by_vertex = [(vertex_job[k], k, v) for k, v in sorted(vertices.items(), key=lambda kv: -kv[1])]
+    return by_duty, by_vertex
+
+
+def cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) per thread of a process, from the kernel's counters."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+        except OSError:  # the thread ended meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after the thread's name, which may hold spaces
+        out[int(tid)] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return out
+
+
+def thread_dump(jcmd: str, pid: int) -> str:
+    return subprocess.run(
+        [jcmd, str(pid), "Thread.print"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout
+
+
+def local_taskmanager(settings: Settings) -> tuple[int, str] | None:
+    """The local TaskManager's pid and the jcmd beside the stack's java; None on a remote cluster."""
+    pid = next((st.pid for st in manager.status(settings) if st.name == "taskmanager"), None)
+    if pid is None:
+        return None
+    jcmd = Path(java_binary()).parent / "jcmd"
+    return (pid, str(jcmd)) if jcmd.exists() else None
+
+
+class Sampler:
+    """CPU per thread of the local TaskManager from now until finish()."""
+
+    def __init__(self, pid: int, jcmd: str) -> None:
+        self.pid, self.jcmd = pid, jcmd
+        self.started = time.monotonic()
+        self.before = cpu_seconds(pid)
+
+    def finish(self, vertex_job: dict[str, str], span_s: float) -> dict:
+        """Waits until `span_s` have passed since the start, then: cores per duty and the busiest vertices."""
+        time.sleep(max(0.0, span_s - (time.monotonic() - self.started)))
+        after, seconds = cpu_seconds(self.pid), time.monotonic() - self.started
+        by_duty, by_vertex = cpu_by_duty(
+            self.before, after, thread_names(thread_dump(self.jcmd, self.pid)), vertex_job, seconds
+        )
+        return {
+            "seconds": round(seconds, 1),
+            "cores": round(sum(u.cores for u in by_duty), 2),
+            "by_duty": [{"what": u.what, "cores": round(u.cores, 3)} for u in by_duty],
+            "vertices": [{"job": j, "vertex": v[:160], "cores": round(c, 3)} for j, v, c in by_vertex[:8]],
+        }
