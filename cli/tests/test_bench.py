@@ -411,7 +411,7 @@ def test_cpu_is_the_growth_per_thread_over_the_span_summed_per_duty():
     before = {0x2A: 10.0, 43: 1.0, 0x64: 2.0}
     after = {0x2A: 25.0, 43: 4.0, 0x64: 8.0, 0x65: 0.3}  # 0x65 was born in between: counts from 0
     by_duty, by_vertex = cpu_by_duty(before, after, names, {"Join[161] -> Calc[162]": "group ads"}, 30.0)
-    assert [(u.what, round(u.cores, 3)) for u in by_duty] == [
+    assert [(what, round(cores, 3)) for what, cores in by_duty] == [
         ("JVM: garbage collection", 0.5),
         ("job: group ads", 0.2),
         ("JVM: JIT compiler", 0.1),

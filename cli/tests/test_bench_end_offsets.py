@@ -4,13 +4,12 @@ given, so the end the drain waits for is the offset after the last record, not t
 
 from __future__ import annotations
 
-import time
-
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from ctxflow.bench.drain import EndOffsets
 from ctxflow.bench.jobmetrics import metric_topic
 from ctxflow.core.kafka_io import reader_config
+from ctxflow.waiting import wait_for
 
 
 def _write_in_transactions(bootstrap: str, topic: str, batches: int, per_batch: int) -> None:
@@ -23,16 +22,15 @@ def _write_in_transactions(bootstrap: str, topic: str, batches: int, per_batch: 
         producer.commit_transaction(30)
 
 
-def _stable_end(probe: Consumer, topic: str, expected: int, deadline_s: float = 30) -> int:
-    """The partition's end as a read_committed reader sees it, polled until it reaches `expected`:
+def _stable_end(probe: Consumer, topic: str, expected: int) -> int:
+    """The partition's end as a read_committed reader sees it, once it reaches `expected`:
     commit_transaction returns once the coordinator has logged the commit, and the markers reach the
     partition a moment later (until then the end stays at the last stable offset before them)."""
-    deadline = time.monotonic() + deadline_s
-    while True:
-        high = probe.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)[1]
-        if high >= expected or time.monotonic() > deadline:
-            return high
-        time.sleep(0.1)
+
+    def end() -> int:
+        return probe.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)[1]
+
+    return wait_for(lambda: (high := end()) >= expected and high, f"the end of {topic} at {expected}", 30, 0.1)
 
 
 def test_the_end_of_a_transactional_topic_is_after_its_last_record_not_its_markers(main_stack, topic_pair):

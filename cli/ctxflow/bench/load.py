@@ -3,7 +3,7 @@
 The simulator generates about 8k events/s on one core, less than the pipeline may take beside it, so
 the bench generates a pool of realistic events once and re-sends them as templates: each copy gets a
 fresh event id (or it would be deduplicated) and ts = the send time (or it would be late), and each
-round through the pool its own users and sessions: the pool's ~600 users re-sent 2M times would each
+round through the pool its own users and sessions: the pool's ~860 users re-sent 2M times would each
 play several songs a second, which no listener does, and would make every per-user state (the
 30-minute context window above all) thousands of rows deep instead of the few a real user has. Latency
 probes ride along: ad requests are timed by request id, and each probe user sends three family plays,
@@ -58,6 +58,11 @@ def valid_plays(pool: list[Template]) -> list[Template]:
     ]
 
 
+def _literal(text: str) -> str:
+    """`text` as a str.format template that yields it unchanged."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def make_pool(size: int, users: int = 1000, seed: int = 42) -> list[Template]:
     """`size` events of the simulator's live mix (plays, page views, ad requests, campaign events)."""
     now = int(time.time() * 1000)
@@ -66,10 +71,10 @@ def make_pool(size: int, users: int = 1000, seed: int = 42) -> list[Template]:
     for event in itertools.islice(stream, size):
         value = {**event.value, KEYS[event.topic]: ID_MARK, "ts": TS_MARK}
         value.update({f: f"{value[f]}{ROUND_MARK}" for f in PER_ROUND if isinstance(value.get(f), str)})
-        text = encode(value).decode().replace("{", "{{").replace("}", "}}")
+        text = _literal(encode(value).decode())
         text = text.replace(f'"{ID_MARK}"', '"{id}"').replace(str(TS_MARK), "{ts}").replace(ROUND_MARK, ".r{round}")
         # every event of the mix is keyed by its user (sessions.py, campaigns.py)
-        key = event.key.replace("{", "{{").replace("}", "}}") + ".r{round}"
+        key = _literal(event.key) + ".r{round}"
         pool.append(Template(event.topic, key, text))
     return pool
 

@@ -8,7 +8,7 @@ from flinkclient.http import FlinkClientError
 from flinkclient.jobnames import short_name
 
 from .session import Session
-from .stats import busiest_vertex, operator_kind, top_frames
+from .stats import VertexLoad, busiest_vertex, operator_kind, top_frames
 from .threadcpu import Sampler, local_taskmanager
 
 MIN_SAMPLES = 20  # fewer on-CPU samples than this say little about where the time goes
@@ -18,20 +18,24 @@ CPU_SPAN_S = 30  # the span over which the CPU per thread is counted
 def profile(s: Session, jobs: dict[str, str]) -> dict:
     local = local_taskmanager(s.settings)
     sampler = Sampler(*local) if local else None
-    out = _busiest(s, jobs)
-    vertex_job = out.pop("vertex_job")
+    loads = _vertex_loads(s, jobs)
+    out = _busiest(s, loads)
     # None on a remote cluster: its threads are not ours to read
-    out["cpu"] = sampler.finish(vertex_job, CPU_SPAN_S) if sampler else None
+    out["cpu"] = sampler.finish({v.vertex: v.job for v in loads}, CPU_SPAN_S) if sampler else None
     return out
 
 
-def _busiest(s: Session, jobs: dict[str, str]) -> dict:
+def _vertex_loads(s: Session, jobs: dict[str, str]) -> list[VertexLoad]:
     loads = []
     for jid, name in jobs.items():
         try:
             loads += s.metrics.vertex_load(jid, short_name(name))
         except FlinkClientError:
             pass
+    return loads
+
+
+def _busiest(s: Session, loads: list[VertexLoad]) -> dict:
     top = busiest_vertex(loads)
     out: dict = {
         "vertices": [
@@ -45,7 +49,6 @@ def _busiest(s: Session, jobs: dict[str, str]) -> dict:
         ],
         "busiest": None,
         "flamegraph": None,
-        "vertex_job": {v.vertex: v.job for v in loads},
     }
     if top is None:
         out["note"] = "no vertex was busy when sampled"

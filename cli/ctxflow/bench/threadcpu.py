@@ -14,7 +14,6 @@ import re
 import subprocess
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from ..stack import manager
@@ -55,15 +54,9 @@ def duty_of(thread: str, vertex_job: dict[str, str]) -> tuple[str, str | None]:
     return "other (JVM, Flink runtime, metrics)", None
 
 
-@dataclass(frozen=True)
-class Use:
-    what: str
-    cores: float
-
-
 def cpu_by_duty(
     before: dict[int, float], after: dict[int, float], names: dict[int, str], vertex_job: dict[str, str], seconds: float
-) -> tuple[list[Use], list[tuple[str, str, float]]]:
+) -> tuple[list[tuple[str, float]], list[tuple[str, str, float]]]:
     """Cores used per duty (most first), and per task vertex as (job, vertex, cores), between two
     snapshots of CPU seconds per thread id taken `seconds` apart. A thread born in between counts from 0."""
     duties: dict[str, float] = defaultdict(float)
@@ -74,7 +67,7 @@ def cpu_by_duty(
         duties[what] += used
         if vertex is not None:
             vertices[vertex] += used
-    by_duty = [Use(k, v) for k, v in sorted(duties.items(), key=lambda kv: -kv[1])]
+    by_duty = sorted(duties.items(), key=lambda kv: -kv[1])
     by_vertex = [(vertex_job[k], k, v) for k, v in sorted(vertices.items(), key=lambda kv: -kv[1])]
     return by_duty, by_vertex
 
@@ -101,7 +94,7 @@ def thread_dump(jcmd: str, pid: int) -> str:
 
 def local_taskmanager(settings: Settings) -> tuple[int, str] | None:
     """The local TaskManager's pid and the jcmd beside the stack's java; None on a remote cluster."""
-    pid = next((st.pid for st in manager.status(settings) if st.name == "taskmanager"), None)
+    pid = manager.pid_of(settings, "taskmanager")
     if pid is None:
         return None
     jcmd = Path(java_binary()).parent / "jcmd"
@@ -125,7 +118,7 @@ class Sampler:
         )
         return {
             "seconds": round(seconds, 1),
-            "cores": round(sum(u.cores for u in by_duty), 2),
-            "by_duty": [{"what": u.what, "cores": round(u.cores, 3)} for u in by_duty],
+            "cores": round(sum(cores for _, cores in by_duty), 2),
+            "by_duty": [{"what": what, "cores": round(cores, 3)} for what, cores in by_duty],
             "vertices": [{"job": j, "vertex": v[:160], "cores": round(c, 3)} for j, v, c in by_vertex[:8]],
         }

@@ -137,6 +137,14 @@ def restart(s: Settings, name: str, echo: Echo = print) -> None:
     up(s, echo)
 
 
+def pid_of(s: Settings, name: str) -> int | None:
+    """The live PID of one service, from its PID file (never by name), without a health check."""
+    svc = next((svc for svc in build(s) if svc.name == name), None)
+    if svc is None:
+        raise StackError(f"No service {name!r}: the stack's services are {', '.join(x.name for x in build(s))}.")
+    return _running_pid(svc, s)
+
+
 def status(s: Settings) -> list[ServiceStatus]:
     result = []
     for svc in build(s):

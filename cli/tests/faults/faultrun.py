@@ -31,8 +31,7 @@ from ctxflow.core.tally import Tally
 from ctxflow.simulate.campaigns import make_campaigns, reference_kpis
 from ctxflow.simulate.population import make_users
 from ctxflow.simulate.traffic import live_events
-from ctxflow.stack import processes
-from ctxflow.stack.services import build, marker_of
+from ctxflow.stack import manager
 from ctxflow.stack.settings import Settings
 from ctxflow.waiting import wait_for
 
@@ -89,8 +88,7 @@ class Outcome:
 
 def kill(stack: FaultStack, service: str) -> int:
     """`kill -9` of one of the stack's processes, found by its PID file (never by name)."""
-    svc = next(s for s in build(stack.settings) if s.name == service)
-    pid = processes.read_pid(svc.pid_file(stack.settings), marker_of(stack.settings))
+    pid = manager.pid_of(stack.settings, service)
     assert pid is not None, f"{service} of the fault stack is not running"
     os.kill(pid, signal.SIGKILL)
     return pid
