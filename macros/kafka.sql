@@ -61,12 +61,18 @@
   the topic as tombstones and half-built rows) at the cost of up to `mini_batch_latency` of latency.
   ad_eligibility takes 20 ms: every ad decision waits for the version published after its request
   (an event-time temporal join), so this latency is the decisions' too (measured: make bench).
+  `state_backend` sets the group's own (`rocksdb` or `hashmap`) instead of the cluster's default; all
+  members of a group must agree (README, "Where state lives").
 #}
-{% macro changelog_job_options(mini_batch_latency='100 ms') %}
-  {{ return({
+{% macro changelog_job_options(mini_batch_latency='100 ms', state_backend=none) %}
+  {%- set options = {
     'table.exec.state.ttl': '1 d',
     'table.exec.mini-batch.enabled': 'true',
     'table.exec.mini-batch.allow-latency': mini_batch_latency,
     'table.exec.mini-batch.size': '5000',
-  }) }}
+  } -%}
+  {%- if state_backend is not none -%}
+    {%- do options.update({'state.backend.type': state_backend}) -%}
+  {%- endif -%}
+  {{ return(options) }}
 {% endmacro %}

@@ -43,6 +43,25 @@ def test_rendered_configs_carry_the_settings(tmp_path):
     assert f"log.dirs={s.kafka_data_dir}" in kafka
 
 
+def test_state_on_the_heap_by_default_and_rocksdb_on_request(tmp_path):
+    heap = configs.flink_config(Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path)}))
+    assert heap["state"]["backend"]["type"] == "hashmap"
+    assert heap["taskmanager"]["memory"]["managed"]["fraction"] == 0.15
+    # on for every job: a job that picks RocksDB itself (the shopping group) checkpoints incrementally
+    assert heap["execution"]["checkpointing"]["incremental"] is True
+
+    s = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path), "CTXFLOW_STATE_BACKEND": "rocksdb"})
+    rocks = configs.flink_config(s)
+    assert rocks["state"]["backend"] == {"type": "rocksdb", "rocksdb": {"localdir": str(s.rocksdb_dir)}}
+    assert s.rocksdb_dir.is_relative_to(tmp_path.resolve())  # never /tmp: `make clean` removes it
+    assert rocks["taskmanager"]["memory"]["managed"]["fraction"] == 0.4
+
+
+def test_an_unknown_state_backend_is_a_clear_error():
+    with pytest.raises(SystemExit, match="CTXFLOW_STATE_BACKEND='forst': use one of rocksdb, hashmap"):
+        Settings.from_env({"CTXFLOW_STATE_BACKEND": "forst"})
+
+
 def _fake_java(folder: Path, version_line: str) -> Path:
     java = folder / "bin" / "java"
     java.parent.mkdir(parents=True)

@@ -1,7 +1,7 @@
 {{ config(
     job_group='shopping',
     connector_properties=upsert_kafka_topic('car_intent'),
-    execution_config=changelog_job_options(),
+    execution_config=changelog_job_options(state_backend='rocksdb'),
 ) }}
 -- A car buyer's session on three axes, each a 0-1 score and a label:
 -- size (share of family/suv/van bodies), urgency (test drive, finance, configurator, weighted by

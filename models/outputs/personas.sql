@@ -1,7 +1,7 @@
 {{ config(
     job_group='shopping',
     connector_properties=upsert_kafka_topic('personas'),
-    execution_config=changelog_job_options(),
+    execution_config=changelog_job_options(state_backend='rocksdb'),
 ) }}
 -- The persona of each shop session: 'gift' when enough of it looks at a segment outside the user's
 -- historical profile (shopping for someone else), else 'self'; with the inferred recipient.

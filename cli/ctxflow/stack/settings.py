@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
+STATE_BACKENDS = ("rocksdb", "hashmap")
 
 
 def _repo_root() -> Path:
@@ -32,6 +33,9 @@ class Settings:
     taskmanager_memory: str = "4096m"
     taskmanager_slots: int = 16
     gateway_heap: str = "1g"
+    # Where keyed state lives unless a job chooses: "hashmap" (Java objects on the heap, fastest while
+    # it fits) or "rocksdb" (serialized off the heap on local disk, incremental checkpoints).
+    state_backend: str = "hashmap"
     health_timeout_s: float = 90.0
     # The Python of PyFlink's workers (Python UDFs): its own venv (`make pyflink`), apart from dbt's,
     # whose protobuf pin full PyFlink cannot share. None: the cluster runs no Python UDFs.
@@ -54,6 +58,7 @@ class Settings:
             "jobmanager_memory": "CTXFLOW_JM_MEMORY",
             "taskmanager_memory": "CTXFLOW_TM_MEMORY",
             "gateway_heap": "CTXFLOW_GATEWAY_HEAP",
+            "state_backend": "CTXFLOW_STATE_BACKEND",
         }
         kwargs: dict[str, object] = {"state_dir": state_dir}
         for field, var in ints.items():
@@ -65,6 +70,10 @@ class Settings:
         for field, var in strs.items():
             if var in env:
                 kwargs[field] = env[var]
+        if kwargs.get("state_backend", "hashmap") not in STATE_BACKENDS:
+            raise SystemExit(
+                f"CTXFLOW_STATE_BACKEND={kwargs['state_backend']!r}: use one of {', '.join(STATE_BACKENDS)}"
+            )
         pyflink = Path(env.get("CTXFLOW_PYFLINK_PYTHON", _repo_root() / ".venv-pyflink" / "bin" / "python"))
         if pyflink.exists():
             kwargs["pyflink_python"] = pyflink.absolute()
@@ -96,6 +105,10 @@ class Settings:
     @property
     def checkpoints_dir(self) -> Path:
         return self.state_dir / "flink" / "checkpoints"
+
+    @property
+    def rocksdb_dir(self) -> Path:
+        return self.state_dir / "flink" / "rocksdb"
 
     @property
     def savepoints_dir(self) -> Path:
