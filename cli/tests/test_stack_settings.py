@@ -52,9 +52,18 @@ def test_state_on_the_heap_by_default_and_rocksdb_on_request(tmp_path):
 
     s = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path), "CTXFLOW_STATE_BACKEND": "rocksdb"})
     rocks = configs.flink_config(s)
-    assert rocks["state"]["backend"] == {"type": "rocksdb", "rocksdb": {"localdir": str(s.rocksdb_dir)}}
+    assert rocks["state"]["backend"]["type"] == "rocksdb"
+    assert rocks["state"]["backend"]["rocksdb"]["localdir"] == str(s.rocksdb_dir)
     assert s.rocksdb_dir.is_relative_to(tmp_path.resolve())  # never /tmp: `make clean` removes it
-    assert rocks["taskmanager"]["memory"]["managed"]["fraction"] == 0.4
+
+
+def test_rocksdb_has_one_budget_per_taskmanager_and_bloom_filters_whichever_the_default(tmp_path):
+    for backend in ("hashmap", "rocksdb"):
+        s = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path), "CTXFLOW_STATE_BACKEND": backend})
+        rocksdb = configs.flink_config(s)["state"]["backend"]["rocksdb"]
+        # fixed-per-tm takes effect only when RocksDB does not use managed memory (Flink's RocksDBOptions)
+        assert rocksdb["memory"] == {"managed": False, "fixed-per-tm": configs.ROCKSDB_MEMORY}
+        assert rocksdb["use-bloom-filter"] is True
 
 
 def test_an_unknown_state_backend_is_a_clear_error():

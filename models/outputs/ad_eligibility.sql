@@ -1,7 +1,7 @@
 {{ config(
     job_group='ads',
     connector_properties=upsert_kafka_topic('ad_eligibility'),
-    execution_config=changelog_job_options(mini_batch_latency='20 ms'),
+    execution_config=changelog_job_options(mini_batch_latency='20 ms', state_backend='rocksdb'),
 ) }}
 -- Which ad categories each listening user may not see (blocked) or should rather see (whitelisted)
 -- right now, with the signals and rule ids behind it. Updated on every play and on every rule change.

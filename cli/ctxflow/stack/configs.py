@@ -12,6 +12,10 @@ import yaml
 
 from .settings import HOST, Settings
 
+# Native memory, outside the TaskManager's process size, shared by every RocksDB instance of the
+# TaskManager (block cache, write buffers, index and filter blocks).
+ROCKSDB_MEMORY = "512mb"
+
 LOG4J = """\
 rootLogger.level = INFO
 rootLogger.appenderRef.file.ref = MainAppender
@@ -77,20 +81,32 @@ def _base_flink_config(s: Settings) -> dict:
 
 
 def _state_config(s: Settings) -> dict:
-    """The cluster's default backend (a job may choose its own: the shopping group runs on RocksDB, see
-    macros/kafka.sql); RocksDB's files live under the stack's dir whichever job uses it."""
+    """The cluster's default backend (a job may choose its own: the contract, shopping and ads groups run
+    on RocksDB, see dbt_project.yml and macros/kafka.sql); RocksDB's files live under the stack's dir
+    whichever job uses it, and its tuning is the cluster's (README, "Where state lives")."""
     return {
-        "backend": {"type": s.state_backend, "rocksdb": {"localdir": str(s.rocksdb_dir)}},
+        "backend": {"type": s.state_backend, "rocksdb": _rocksdb_config(s)},
         "checkpoints": {"dir": s.checkpoints_dir.as_uri()},
         "savepoints": {"dir": s.savepoints_dir.as_uri()},
     }
 
 
+def _rocksdb_config(s: Settings) -> dict:
+    # Managed memory is shared by slot: with 16 slots a RocksDB job got 1/16 of it (about 30 MB) for its
+    # block cache and write buffers, and the contract group's dedup, whose every lookup is of a new event
+    # id, read SST files for each. So the RocksDB jobs share one budget of their own per TaskManager, and
+    # bloom filters answer "not there" without reading a file.
+    return {
+        "localdir": str(s.rocksdb_dir),
+        "memory": {"managed": False, "fixed-per-tm": ROCKSDB_MEMORY},
+        "use-bloom-filter": True,
+    }
+
+
 def _managed_fraction(s: Settings) -> float:
-    # RocksDB's block cache and write buffers come out of managed memory (a share per slot); with
-    # hashmap as the default most state is on the heap, and managed memory serves the few jobs on
-    # RocksDB and the batch sorts/joins of `dbt test` queries, so a small fraction leaves heap for state.
-    return 0.4 if s.state_backend == "rocksdb" else 0.15
+    # RocksDB has its own budget (_rocksdb_config), so managed memory serves the batch sorts and joins of
+    # `dbt test` queries and bounded jobs only; a small fraction leaves the heap to state.
+    return 0.15
 
 
 def kafka_properties(s: Settings) -> str:
