@@ -26,6 +26,7 @@ from ctxflow.bench.jobmetrics import (
 from ctxflow.bench.load import make_pool
 from ctxflow.bench.report import render_markdown
 from ctxflow.bench.stats import (
+    DECISION_STAGES,
     VertexLoad,
     busiest_vertex,
     latency_summary,
@@ -33,6 +34,7 @@ from ctxflow.bench.stats import (
     operator_kind,
     percentile,
     ratio,
+    stage_latencies,
     top_frames,
 )
 from ctxflow.bench.threadcpu import cpu_by_duty, duty_of, thread_names
@@ -57,6 +59,21 @@ def test_latency_summary_is_order_free_and_counts():
     s = latency_summary([30.0, 10.0, 20.0])
     assert s == {"n": 3, "p50": 20.0, "p95": 29.0, "p99": 29.8, "max": 30.0}
     assert latency_summary([]) == {"n": 0, "p50": None, "p95": None, "p99": None, "max": None}
+
+
+def test_decision_stages_split_each_request_between_its_marks_and_skip_missing_ones():
+    marks = {
+        "r1": {"sent": 0.0, "typed": 30.0, "decided": 130.0, "created": 135.0, "received": 140.0},
+        "r2": {"sent": 0.0, "typed": 50.0, "decided": 250.0, "created": 251.0, "received": 261.0},
+        "r3": {"sent": 0.0, "typed": 40.0},  # not decided yet: counts for the contract stage only
+        "r4": {"sent": 0.0, "decided": 90.0, "created": 95.0, "received": 96.0},  # typed copy not seen
+    }
+    stages = {s["stage"].split(":")[0]: s for s in stage_latencies(marks)}
+    assert [s[0].split(":")[0] for s in DECISION_STAGES] == list(stages)
+    assert stages["contract group"]["n"] == 3 and stages["contract group"]["max"] == 50.0
+    assert stages["ads group"]["n"] == 2 and stages["ads group"]["p50"] == 150.0
+    assert stages["sink"]["n"] == 3 and stages["sink"]["max"] == 5.0
+    assert stages["Kafka to the reader"]["n"] == 3 and stages["Kafka to the reader"]["max"] == 10.0
 
 
 def test_a_partition_is_read_when_its_last_record_is():
@@ -241,6 +258,9 @@ def test_report_renders_every_section_and_missing_figures():
                 "rate_asked": 200,
                 "rate_sent": 199.5,
                 "ad_request_to_decision_ms": {"n": 10, "p50": 400.0, "p95": 900.0, "p99": 1000.0},
+                "decision_stages_ms": [
+                    {"stage": "sink: decided to written", "n": 10, "p50": 2.0, "p95": 5.0, "p99": 7.5}
+                ],
                 "context_play_to_eligibility_ms": {"n": 0, "p50": None, "p95": None, "p99": None},
             }
         ],
@@ -284,6 +304,7 @@ def test_report_renders_every_section_and_missing_figures():
     assert "| 250,000 | 8.0 s | 5.0 % |" in text
     assert "| broker ceiling: one confluent-kafka consumer | n/a | 300 s | n/a |" in text
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
+    assert "| &nbsp;&nbsp;of which sink: decided to written (p50/p95/p99) | 2.0 / 5.0 / 7.5 ms (n=10) |" in text
     assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text
     assert "(the kernel's counters, 30.2 s during the drain): 1.90 cores" in text

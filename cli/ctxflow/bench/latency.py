@@ -7,7 +7,7 @@ import time
 
 from .load import Loader, OutputListener
 from .session import Session
-from .stats import latency_summary
+from .stats import latency_summary, stage_latencies
 
 
 def latency(s: Session, loader: Loader, rate: float) -> dict:
@@ -38,6 +38,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         "rate_sent": round(stats.rate, 1),
         "ad_request_to_decision_ms": latency_summary(list(listener.decision_ms.values())),
         "ad_requests_sent": len(loader.request_sent_ms),
+        "decision_stages_ms": stage_latencies(listener.marks),
         "context_play_to_eligibility_ms": latency_summary(list(listener.context_ms.values())),
         "probes_sent": len(loader.probe_sent_ms),
     }
@@ -46,6 +47,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
     s.say(
         f"latency @ {rate:g}/s (sent {stats.rate:.0f}/s): decision p50/p95/p99 {d['p50']}/{d['p95']}/{d['p99']} ms "
         f"(n={d['n']}/{out['ad_requests_sent']}); context {c['p50']}/{c['p95']}/{c['p99']} ms "
-        f"(n={c['n']}/{out['probes_sent']})"
+        f"(n={c['n']}/{out['probes_sent']}); decision by stage p50/p99: "
+        + "; ".join(f"{st['stage'].split(':')[0]} {st['p50']}/{st['p99']}" for st in out["decision_stages_ms"])
     )
     return out

@@ -173,19 +173,23 @@ class OutputListener(threading.Thread):
     """Reads ad_decisions and ad_eligibility from their ends; times the outputs of tracked inputs.
 
     An output's time is when the Flink job produced it: a decision's Kafka CreateTime, an eligibility
-    version's updated_at (its CreateTime is the version's event time); the receive time is kept too.
-    Latency = output time - produce time of the input, both wall clock on this machine.
+    version's updated_at (its CreateTime is the version's event time). Latency = output time - produce
+    time of the input, both wall clock on this machine. Each tracked request also gets the marks of
+    stats.DECISION_STAGES (its typed copy in ctx.valid.ad_requests read back, the decision's decided_at,
+    CreateTime and receive time), to say where the time goes.
     """
 
     def __init__(self, bootstrap: str, prefix: str, loader: Loader) -> None:
         super().__init__(daemon=True)
         self.loader = loader
         self.decisions, self.eligibility = prefix + "ad_decisions", prefix + "ad_eligibility"
+        self.typed_requests = prefix + "valid.ad_requests"
         self.consumer = Consumer(reader_config(bootstrap, "bench-latency", {"fetch.wait.max.ms": 10}))
-        self.consumer.assign([TopicPartition(t, 0, OFFSET_END) for t in (self.decisions, self.eligibility)])
+        topics = (self.decisions, self.eligibility, self.typed_requests)
+        self.consumer.assign([TopicPartition(t, 0, OFFSET_END) for t in topics])
         self.decision_ms: dict[str, float] = {}
         self.context_ms: dict[str, float] = {}
-        self.receive_lag_ms: list[float] = []  # receive time - CreateTime, to show what the choice costs
+        self.marks: dict[str, dict[str, float]] = {}  # request id -> mark -> epoch ms (stats.DECISION_STAGES)
         self._halt = threading.Event()
 
     def run(self) -> None:
@@ -201,7 +205,14 @@ class OutputListener(threading.Thread):
                     sent = self.loader.request_sent_ms.get(rid)
                     if sent is not None and rid not in self.decision_ms:
                         self.decision_ms[rid] = out_ms - sent
-                        self.receive_lag_ms.append(received - out_ms)
+                        decided = to_epoch_ms(json.loads(msg.value()).get("decided_at"))
+                        marks = self.marks.setdefault(rid, {"sent": sent})
+                        marks.update(decided=decided, created=out_ms, received=received)
+                elif msg.topic() == self.typed_requests:
+                    rid = json.loads(msg.value() or b"{}").get("request_id")
+                    sent = self.loader.request_sent_ms.get(rid)
+                    if sent is not None:
+                        self.marks.setdefault(rid, {"sent": sent}).setdefault("typed", received)
                 elif b"probe-" in msg.key() and msg.value() and b"family_context" in msg.value():
                     user = json.loads(msg.key())["user_id"]
                     sent = self.loader.probe_sent_ms.get(user)

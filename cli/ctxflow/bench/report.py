@@ -103,6 +103,8 @@ def _results(r: dict) -> list[str]:
         lines.append(
             f"| ad request → ad_decisions p50/p95/p99 at {rate} | {_lat(block['ad_request_to_decision_ms'])} |"
         )
+        for stage in block.get("decision_stages_ms") or []:
+            lines.append(f"| &nbsp;&nbsp;of which {stage['stage']} (p50/p95/p99) | {_lat(stage)} |")
         lines.append(
             f"| context-completing play → ad_eligibility p50/p95/p99 at {rate} | "
             f"{_lat(block['context_play_to_eligibility_ms'])} |"

@@ -31,6 +31,28 @@ def latency_summary(values_ms: Sequence[float]) -> dict:
     return summary
 
 
+# Where an ad request's decision time goes, stage by stage, between marks taken on this machine's clock:
+# sent (the bench's producer), typed (the request read back from ctx.valid.ad_requests, i.e. when the ads
+# job could read it), decided (the decision's decided_at: when the temporal join emitted it, after the
+# eligibility versions' watermark passed the request), created (the decision's Kafka timestamp: the sink
+# wrote it), received (read back as an ad server reads it).
+DECISION_STAGES = (
+    ("contract group: parse, dedup, ctx.valid.ad_requests", "sent", "typed"),
+    ("ads group: read, wait for the eligibility watermark, join", "typed", "decided"),
+    ("sink: decided to written", "decided", "created"),
+    ("Kafka to the reader", "created", "received"),
+)
+
+
+def stage_latencies(marks: dict[str, dict[str, float]]) -> list[dict]:
+    """Per stage of DECISION_STAGES, the latency summary over the requests that have both its marks."""
+    out = []
+    for stage, start, end in DECISION_STAGES:
+        values = [m[end] - m[start] for m in marks.values() if m.get(start) is not None and m.get(end) is not None]
+        out.append({"stage": stage, **latency_summary(values)})
+    return out
+
+
 STATE_OPERATORS = ("Deduplicate", "Rank", "GroupAggregate", "Join", "OverAggregate", "ChangelogNormalize", "Window")
 
 

@@ -15,6 +15,9 @@ from .settings import HOST, Settings
 # Native memory, outside the TaskManager's process size, shared by every RocksDB instance of the
 # TaskManager (block cache, write buffers, index and filter blocks).
 ROCKSDB_MEMORY = "512mb"
+# RocksDB has its own budget (above), so managed memory serves the batch sorts and joins of `dbt test`
+# queries and bounded jobs only; a small fraction leaves the heap to state.
+MANAGED_FRACTION = 0.15
 
 LOG4J = """\
 rootLogger.level = INFO
@@ -54,7 +57,7 @@ def _base_flink_config(s: Settings) -> dict:
             "bind-host": HOST,
             "host": HOST,
             "numberOfTaskSlots": s.taskmanager_slots,
-            "memory": {"process": {"size": s.taskmanager_memory}, "managed": {"fraction": _managed_fraction(s)}},
+            "memory": {"process": {"size": s.taskmanager_memory}, "managed": {"fraction": MANAGED_FRACTION}},
         },
         # Flame graphs in the web UI / REST API, for profiling the bench's jobs.
         "rest": {"address": HOST, "bind-address": HOST, "port": s.flink_rest_port, "flamegraph": {"enabled": True}},
@@ -101,12 +104,6 @@ def _rocksdb_config(s: Settings) -> dict:
         "memory": {"managed": False, "fixed-per-tm": ROCKSDB_MEMORY},
         "use-bloom-filter": True,
     }
-
-
-def _managed_fraction(s: Settings) -> float:
-    # RocksDB has its own budget (_rocksdb_config), so managed memory serves the batch sorts and joins of
-    # `dbt test` queries and bounded jobs only; a small fraction leaves the heap to state.
-    return 0.15
 
 
 def kafka_properties(s: Settings) -> str:
