@@ -194,33 +194,35 @@ class OutputListener(threading.Thread):
 
     def run(self) -> None:
         while not self._halt.is_set():
-            for msg in self.consumer.consume(1000, 0.1):
-                if msg.error() is not None or msg.key() is None:
-                    continue
-                received = time.time() * 1000
-                created = msg.timestamp()[1]
-                out_ms = created if created > 0 else received
-                if msg.topic() == self.decisions:
-                    rid = msg.key().decode()
-                    sent = self.loader.request_sent_ms.get(rid)
-                    if sent is not None and rid not in self.decision_ms:
-                        self.decision_ms[rid] = out_ms - sent
-                        decided = to_epoch_ms(json.loads(msg.value()).get("decided_at"))
-                        marks = self.marks.setdefault(rid, {"sent": sent})
-                        marks.update(decided=decided, created=out_ms, received=received)
-                elif msg.topic() == self.typed_requests:
-                    rid = json.loads(msg.value() or b"{}").get("request_id")
-                    sent = self.loader.request_sent_ms.get(rid)
-                    if sent is not None:
-                        self.marks.setdefault(rid, {"sent": sent}).setdefault("typed", received)
-                elif b"probe-" in msg.key() and msg.value() and b"family_context" in msg.value():
-                    user = json.loads(msg.key())["user_id"]
-                    sent = self.loader.probe_sent_ms.get(user)
-                    # an eligibility version's Kafka timestamp is the event time of the play behind it
-                    # (the temporal join's version time), so its own updated_at tells when it was made
-                    made = to_epoch_ms(json.loads(msg.value()).get("updated_at")) or out_ms
-                    if sent is not None and user not in self.context_ms:
-                        self.context_ms[user] = made - sent
+            # one message at a time: consume(n, timeout) returns only when n messages came or the timeout
+            # passed, which would stamp the receive marks up to that timeout late
+            msg = self.consumer.poll(0.1)
+            if msg is None or msg.error() is not None or msg.key() is None:
+                continue
+            received = time.time() * 1000
+            created = msg.timestamp()[1]
+            out_ms = created if created > 0 else received
+            if msg.topic() == self.decisions:
+                rid = msg.key().decode()
+                sent = self.loader.request_sent_ms.get(rid)
+                if sent is not None and rid not in self.decision_ms:
+                    self.decision_ms[rid] = out_ms - sent
+                    decided = to_epoch_ms(json.loads(msg.value()).get("decided_at"))
+                    marks = self.marks.setdefault(rid, {"sent": sent})
+                    marks.update(decided=decided, created=out_ms, received=received)
+            elif msg.topic() == self.typed_requests:
+                rid = json.loads(msg.value() or b"{}").get("request_id")
+                sent = self.loader.request_sent_ms.get(rid)
+                if sent is not None:
+                    self.marks.setdefault(rid, {"sent": sent}).setdefault("typed", received)
+            elif b"probe-" in msg.key() and msg.value() and b"family_context" in msg.value():
+                user = json.loads(msg.key())["user_id"]
+                sent = self.loader.probe_sent_ms.get(user)
+                # an eligibility version's Kafka timestamp is the event time of the play behind it
+                # (the temporal join's version time), so its own updated_at tells when it was made
+                made = to_epoch_ms(json.loads(msg.value()).get("updated_at")) or out_ms
+                if sent is not None and user not in self.context_ms:
+                    self.context_ms[user] = made - sent
 
     def stop(self) -> None:
         self._halt.set()
