@@ -14,7 +14,18 @@ from flinkclient.jobnames import short_name
 from ctxflow.bench import soak
 from ctxflow.bench.ceilings import bounded_offsets, typed_columns
 from ctxflow.bench.config import Config
-from ctxflow.bench.drain import Round, all_caught_up, caught_up, drain_moment, refresh_interval_ms, remaining
+from ctxflow.bench.drain import (
+    DrainMoment,
+    Round,
+    all_caught_up,
+    caught_up,
+    drain_moment,
+    finished,
+    last_growth,
+    refresh_interval_ms,
+    remaining,
+    settle_moment,
+)
 from ctxflow.bench.jobmetrics import (
     POSITION,
     gc_time_metrics,
@@ -108,6 +119,25 @@ def test_drain_moment_interpolates_between_metric_refreshes():
     assert (m.earliest_ms, m.latest_ms) == (20_000, 30_000)
     assert m.at_ms == 25_000
     assert refresh_interval_ms(rounds) == 10_000
+
+
+def test_outputs_settle_at_the_last_growth_once_quiet_long_enough():
+    def at(t, decisions, kpis):
+        return Round(t, {}, {}, {"ad_decisions": decisions, "campaign_kpis": kpis})
+
+    rounds = [at(0, 0, 0), at(1000, 50, 0), at(2000, 90, 0), at(3000, 90, 0), at(12_000, 90, 0)]
+    assert settle_moment(rounds, quiet_ms=15_000) is None  # quiet for 10 s only: a checkpoint may still commit
+    rounds += [at(13_000, 90, 4), at(29_000, 90, 4)]  # the exactly-once KPIs show up at a checkpoint
+    assert settle_moment(rounds, quiet_ms=15_000) == DrainMoment(13_000, 12_000, 13_000)
+    assert last_growth(rounds) == {"ad_decisions": 2000, "campaign_kpis": 13_000}
+    assert last_growth([at(0, 7, 0), at(1000, 7, 0)]) == {"ad_decisions": 0, "campaign_kpis": 0}
+
+
+def test_the_backlog_is_drained_when_sources_are_read_and_outputs_settled_whichever_is_later():
+    sources, outputs = DrainMoment(20_000, 18_000, 21_000), DrainMoment(30_000, 29_000, 30_000)
+    assert finished(sources, outputs) == DrainMoment(30_000, 29_000, 30_000)
+    assert finished(sources, DrainMoment(5_000, 4_000, 5_000)) == sources
+    assert finished(None, outputs) is None and finished(sources, None) is None
 
 
 def test_drain_waits_for_the_upstream_of_an_intermediate_topic():
@@ -247,6 +277,8 @@ def test_report_renders_every_section_and_missing_figures():
             "events_per_s": 12500,
             "metric_refresh_ms": 10000.0,
             "per_job": {"personas": {"drain_s": 150.0}, "dead_letter": {"drain_s": 90.5}},
+            "sources_read_s": 151.0,
+            "outputs_last_grew_s": {"valid.plays": 120.0, "ad_decisions": 160.0},
         },
         "ceilings": {
             "parse": {"events_per_s": 250_000, "drain_s": 8.0, "pipeline_share": 0.05},
@@ -306,6 +338,8 @@ def test_report_renders_every_section_and_missing_figures():
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
     assert "| &nbsp;&nbsp;of which sink: decided to written (p50/p95/p99) | 2.0 / 5.0 / 7.5 ms (n=10) |" in text
     assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")
+    assert "to the end by 151 s" in text and "no topic grew after 160 s" in text
+    assert text.index("| `ad_decisions` | 160 s |") < text.index("| `valid.plays` | 120 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text
     assert "(the kernel's counters, 30.2 s during the drain): 1.90 cores" in text
     assert "| JVM: garbage collection | 0.74 |" in text and "| personas | `Source: raw_plays[1]` | 0.09 |" in text

@@ -9,6 +9,12 @@ offsets of their own that no reader is ever given, so the high watermark would n
 metrics it serves only every `metrics.fetcher.update-interval`, so the first round that shows everyone
 caught up only bounds the moment; `drain_moment` narrows it by extrapolating the last lagging
 sources at their previous rate, and reports the bracket it could not narrow.
+
+Sources at their ends are not the whole drain: a job may still hold what it read (a temporal join's
+requests wait in its state for the eligibility versions' watermark, then come out at once). So the
+watcher also takes the end of every topic of the run, and the backlog is drained when, besides, no
+output has grown for a quiet span longer than a checkpoint interval (exactly-once outputs show their
+records at each checkpoint): `settle_moment`.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
@@ -31,6 +37,7 @@ class Round:
     t_ms: int
     positions: dict[str, dict[Partition, int]]  # jid -> partition -> offset its source reached
     ends: dict[Partition, int]  # partition -> the offset after its last record (see EndOffsets.last_record_end)
+    outputs: dict[str, int] = field(default_factory=dict)  # every topic of the run -> its end (EndOffsets.every_topic)
 
 
 def caught_up(position: int | None, end: int) -> bool:
@@ -103,6 +110,42 @@ def drain_moment(rounds: Sequence[Round], jids: Sequence[str]) -> DrainMoment | 
     return DrainMoment(estimate, earliest, latest)
 
 
+def last_growth(rounds: Sequence[Round]) -> dict[str, int]:
+    """Per topic, the time of the round that first showed its final size (the first round for a topic
+    that never grew while watched)."""
+    out: dict[str, int] = {}
+    for prev, cur in zip(rounds, rounds[1:], strict=False):
+        for topic, n in cur.outputs.items():
+            if prev.outputs.get(topic) != n:
+                out[topic] = cur.t_ms
+    for topic in rounds[-1].outputs if rounds else {}:
+        out.setdefault(topic, rounds[0].t_ms)
+    return out
+
+
+def settle_moment(rounds: Sequence[Round], quiet_ms: int) -> DrainMoment | None:
+    """When the run's topics stopped growing: the last round that saw one grow (it grew since the round
+    before), once `quiet_ms` of later rounds saw none grow; None before that."""
+    if not rounds:
+        return None
+    k = max((i for i in range(1, len(rounds)) if rounds[i].outputs != rounds[i - 1].outputs), default=0)
+    if rounds[-1].t_ms - rounds[k].t_ms < quiet_ms:
+        return None
+    return DrainMoment(rounds[k].t_ms, rounds[max(0, k - 1)].t_ms, rounds[k].t_ms)
+
+
+def finished(sources: DrainMoment | None, outputs: DrainMoment | None) -> DrainMoment | None:
+    """The backlog is drained when the sources are at their ends and the outputs have settled, whichever
+    came last."""
+    if sources is None or outputs is None:
+        return None
+    return DrainMoment(
+        max(sources.at_ms, outputs.at_ms),
+        max(sources.earliest_ms, outputs.earliest_ms),
+        max(sources.latest_ms, outputs.latest_ms),
+    )
+
+
 def refresh_interval_ms(rounds: Sequence[Round]) -> float | None:
     """The median time between metric refreshes seen by the watcher (the resolution of the data)."""
     starts = [rounds[i].t_ms for i in range(1, len(rounds)) if rounds[i].positions != rounds[i - 1].positions]
@@ -133,6 +176,15 @@ class EndOffsets:
             topic = self.real_topic(name)
             if topic is not None:
                 out[(name, p)] = self.last_record_end(topic, p)
+        return out
+
+    def every_topic(self) -> dict[str, int]:
+        """Every topic of the run (real name) -> the end a read_committed reader reaches, summed over its
+        partitions: it grows when, and only when, a reader gets more records."""
+        out = {}
+        for topic, meta in self.consumer.list_topics(timeout=10).topics.items():
+            if topic.startswith(self.prefix):
+                out[topic] = sum(self.last_record_end(topic, p) for p in meta.partitions)
         return out
 
     def high_watermarks(self, partitions: set[Partition]) -> dict[Partition, int]:
@@ -216,7 +268,7 @@ class Watcher(threading.Thread):
                 self._details[jid] = self.metrics.rest.job_detail(jid)
             positions[jid] = self.metrics.source_positions(jid, self._details[jid])
         wanted = {tp for p in positions.values() for tp in p}
-        return Round(now_ms(), positions, self.offsets.of(wanted))
+        return Round(now_ms(), positions, self.offsets.of(wanted), self.offsets.every_topic())
 
     def run(self) -> None:
         n = 0

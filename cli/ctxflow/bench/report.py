@@ -80,7 +80,8 @@ def _results(r: dict) -> list[str]:
         "",
         f"Every drain reads the same backlog of {_fmt(backlog)} events (plays, page views, ad requests, campaign "
         "events), timed from the moment reading begins (for the pipeline: when the contract job group starts, "
-        "every other job already running) to the last source reaching the end offsets.",
+        "every other job already running) to the last source reaching the end offsets (for the pipeline: and "
+        "the last output written).",
         "",
         "| measure | events/s | drain | pipeline's share |",
         "|---|---|---|---|",
@@ -143,16 +144,23 @@ def _drain(tp: dict) -> list[str]:
         return [*lines, f"Not drained within the time limit; records still to read per job: {behind or 'n/a'}.", ""]
     bracket = tp.get("drain_s_bracket") or [None, None]
     lines += [
-        f"All jobs had read their topics to the end {_fmt(tp.get('drain_s'), ' s')} after the contract job group "
-        f"started reading (between {_fmt(bracket[0], ' s')} and {_fmt(bracket[1], ' s')}: Flink refreshed the "
-        f"metrics read here every {_fmt(tp.get('metric_refresh_ms'), ' ms')}). The jobs downstream of it had "
-        f"started up to {_fmt(tp.get('last_job_started_after_s'), ' s')} earlier, on their empty typed topics.",
+        f"The backlog was drained {_fmt(tp.get('drain_s'), ' s')} after the contract job group started reading "
+        f"(between {_fmt(bracket[0], ' s')} and {_fmt(bracket[1], ' s')}): every job had read its topics to the "
+        f"end by {_fmt(tp.get('sources_read_s'), ' s')} (Flink refreshed the metrics read here every "
+        f"{_fmt(tp.get('metric_refresh_ms'), ' ms')}), and no topic grew after {_fmt(tp.get('drain_s'), ' s')} "
+        "(none did for the next 15 s, longer than a checkpoint interval). The jobs downstream of the contract group "
+        "had started up to "
+        f"{_fmt(tp.get('last_job_started_after_s'), ' s')} earlier, on their empty typed topics.",
         "",
-        "| job | caught up for good, from the contract group's start |",
+        "| job | sources caught up for good, from the contract group's start |",
         "|---|---|",
     ]
     for job, v in sorted((tp.get("per_job") or {}).items(), key=lambda kv: -kv[1]["drain_s"]):
         lines.append(f"| {job} | {_fmt(v['drain_s'], ' s')} |")
+    grew = tp.get("outputs_last_grew_s") or {}
+    if grew:
+        lines += ["", "| topic | last grew, from the contract group's start |", "|---|---|"]
+        lines += [f"| `{topic}` | {_fmt(at, ' s')} |" for topic, at in sorted(grew.items(), key=lambda kv: -kv[1])]
     return [*lines, ""]
 
 
@@ -256,7 +264,9 @@ def _method() -> list[str]:
         "  bench's KPI jobs. A job has drained when each partition its Kafka sources read is at its end offset",
         "  (Flink's per-partition `currentOffset`); for a topic another job writes, the end at that moment, so",
         "  the upstream has finished too. Flink serves metrics refreshed every `metrics.fetcher.update-interval`;",
-        "  the moment is interpolated from the last two refreshes and the bracket is in the JSON.",
+        "  the moment is interpolated from the last two refreshes and the bracket is in the JSON. The pipeline",
+        "  has drained when, besides, no topic of the run has grown for 15 s (longer than a checkpoint interval):",
+        "  a job may still hold what it read (the temporal join's requests wait for the eligibility watermark).",
         "- Ceilings read exactly the backlog (bounded at its recorded end offsets) as bounded Flink jobs, timed by",
         "  Flink's vertex start and end times; the broker ceiling is one Python consumer (one thread).",
         "- Latency: produce time of the input (wall clock) to the output record's Kafka timestamp (set by the",

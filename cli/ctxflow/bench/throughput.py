@@ -1,7 +1,8 @@
 """Step 3: sustained throughput = how fast ALL the project's jobs drain the pre-produced backlog.
 
 Measured like every ceiling: from the moment reading begins to the moment every job's sources have
-read their partitions to the end offsets (drain.drain_moment); rate = backlog events / that span.
+read their partitions to the end offsets (drain.drain_moment) and every output has stopped growing
+(drain.settle_moment: what a job read and still held is out too); rate = backlog events / that span.
 Reading begins when the contract job group starts (deploy.py starts it last, every job downstream of
 it already running on its empty typed topics): the latest source start among the jobs.
 """
@@ -14,10 +15,27 @@ from flinkclient.jobnames import short_name
 
 from ..waiting import wait_for
 from . import resources
-from .drain import EndOffsets, Watcher, all_caught_up, drain_moment, refresh_interval_ms
+from .drain import (
+    EndOffsets,
+    Watcher,
+    all_caught_up,
+    drain_moment,
+    finished,
+    last_growth,
+    refresh_interval_ms,
+    settle_moment,
+)
 from .jobmetrics import is_project_job, source_window_ms
 from .profile import profile
 from .session import Session
+
+# How long no output may grow before the backlog counts as drained: longer than the stack's checkpoint
+# interval (10 s), since the exactly-once outputs show their records when a checkpoint completes.
+QUIET_MS = 15_000
+
+
+def drained(rounds, jids: list[str]):
+    return finished(drain_moment(rounds, jids), settle_moment(rounds, QUIET_MS))
 
 
 def start_watching(s: Session) -> Watcher:
@@ -38,7 +56,7 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
         s.notes.append("the backlog was drained before `dbt run` returned: no profile (raise CTXFLOW_BENCH_BACKLOG)")
     try:
         moment = wait_for(
-            lambda: drain_moment(watcher.snapshot(), jids),
+            lambda: drained(watcher.snapshot(), jids),
             "every job to drain the backlog",
             timeout_s=s.cfg.drain_timeout_s,
             every_s=1.0,
@@ -80,9 +98,17 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
             ],
             "events_per_s": round(events / seconds) if seconds > 0 else None,
             "per_job": per_job_drain(rounds, jobs, start_ms),
+            "sources_read_s": round((drain_moment(rounds, jids).at_ms - start_ms) / 1000, 2),
+            # the outputs that grew after reading began, by when they last did
+            "outputs_last_grew_s": {
+                t.removeprefix(s.prefix): round((at - start_ms) / 1000, 2)
+                for t, at in sorted(last_growth(rounds).items(), key=lambda kv: kv[1])
+                if at > start_ms
+            },
         }
         s.say(
-            f"drained {events:,} events in {seconds:.1f} s (bracket {out['drain_s_bracket']}) = "
+            f"drained {events:,} events in {seconds:.1f} s (sources read by {out['sources_read_s']} s, outputs "
+            f"settled after; bracket {out['drain_s_bracket']}) = "
             f"{out['events_per_s']:,} events/s; metric refresh every {out['metric_refresh_ms']} ms"
         )
         # the state once drained: wait for a checkpoint taken after the drain (interval 10 s)
