@@ -7,6 +7,7 @@ Performance itself is measured by `make bench`, never asserted here: no timings 
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from flinkclient.jobnames import short_name
@@ -48,7 +49,14 @@ from ctxflow.bench.stats import (
     stage_latencies,
     top_frames,
 )
-from ctxflow.bench.threadcpu import cpu_by_duty, duty_of, thread_names
+from ctxflow.bench.threadcpu import (
+    cores_between,
+    cpu_by_duty,
+    duty_of,
+    machine_busy_seconds,
+    process_cpu_seconds,
+    thread_names,
+)
 from ctxflow.bench.throughput import per_job_drain
 
 PLAYS, VIEWS, ELIG = ("b_plays", 0), ("b_page_views", 0), ("b_ad_eligibility", 0)
@@ -85,6 +93,18 @@ def test_decision_stages_split_each_request_between_its_marks_and_skip_missing_o
     assert stages["ads group"]["n"] == 2 and stages["ads group"]["p50"] == 150.0
     assert stages["sink"]["n"] == 3 and stages["sink"]["max"] == 5.0
     assert stages["Kafka to the reader"]["n"] == 3 and stages["Kafka to the reader"]["max"] == 10.0
+
+
+def test_cores_between_two_snapshots_skip_processes_missing_from_either():
+    before = {"taskmanager": 10.0, "kafka": 4.0, "gone": 1.0, "not running": None}
+    after = {"taskmanager": 35.0, "kafka": 13.0, "gone": None, "not running": None}
+    assert cores_between(before, after, 20.0) == {"taskmanager": 1.25, "kafka": 0.45}
+
+
+def test_the_machine_and_this_process_have_spent_cpu_time():
+    # the kernel's counters: monotonic, and this very process is among the busy ones
+    assert machine_busy_seconds() > 0 and process_cpu_seconds(os.getpid()) > 0
+    assert process_cpu_seconds(2**22 + 12345) is None  # no such process
 
 
 def test_a_partition_is_read_when_its_last_record_is():
@@ -290,6 +310,7 @@ def test_report_renders_every_section_and_missing_figures():
                 "rate_asked": 200,
                 "rate_sent": 199.5,
                 "ad_request_to_decision_ms": {"n": 10, "p50": 400.0, "p95": 900.0, "p99": 1000.0},
+                "cpu_cores_while_sending": {"taskmanager": 1.25, "kafka": 0.36, "machine": 1.98},
                 "decision_stages_ms": [
                     {"stage": "sink: decided to written", "n": 10, "p50": 2.0, "p95": 5.0, "p99": 7.5}
                 ],
@@ -338,6 +359,10 @@ def test_report_renders_every_section_and_missing_figures():
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
     assert "| &nbsp;&nbsp;of which sink: decided to written (p50/p95/p99) | 2.0 / 5.0 / 7.5 ms (n=10) |" in text
     assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")
+    assert (
+        "| &nbsp;&nbsp;cores busy while sending at 200/s (sent 200/s) (of 2) | 1.98: taskmanager 1.25, kafka 0.36 |"
+        in text
+    )
     assert "to the end by 151 s" in text and "no topic grew after 160 s" in text
     assert text.index("| `ad_decisions` | 160 s |") < text.index("| `valid.plays` | 120 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text

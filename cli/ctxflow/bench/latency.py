@@ -3,11 +3,24 @@ context-completing play -> ad_eligibility (produce time of the input to the outp
 
 from __future__ import annotations
 
+import os
 import time
 
+from ..stack import manager
 from .load import Loader, OutputListener
 from .session import Session
 from .stats import latency_summary, stage_latencies
+from .threadcpu import cores_between, machine_busy_seconds, process_cpu_seconds
+
+# whose CPU the live steps report: on 2 cores the load generator and the broker share the machine
+# with the TaskManager, and a saturated machine is what a latency then measures
+CPU_OF = ("taskmanager", "kafka", "jobmanager", "sql-gateway")
+
+
+def _cpu_snapshot(s: Session) -> dict[str, float | None]:
+    pids = {name: manager.pid_of(s.settings, name) for name in CPU_OF}
+    snap = {name: process_cpu_seconds(pid) if pid else None for name, pid in pids.items()}
+    return snap | {"bench (load, readers)": process_cpu_seconds(os.getpid()), "machine": machine_busy_seconds()}
 
 
 def latency(s: Session, loader: Loader, rate: float) -> dict:
@@ -16,7 +29,9 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
     loader.probe_sent_ms.clear()
     listener = OutputListener(s.settings.kafka_bootstrap, s.prefix, loader)
     listener.start()
+    cpu_before, cpu_started = _cpu_snapshot(s), time.monotonic()
     stats = loader.send(rate, s.cfg.window_s, probes_every_s=0.5)
+    cpu = cores_between(cpu_before, _cpu_snapshot(s), time.monotonic() - cpu_started)
     loader.producer.flush()
 
     def resolved() -> bool:
@@ -39,6 +54,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         "ad_request_to_decision_ms": latency_summary(list(listener.decision_ms.values())),
         "ad_requests_sent": len(loader.request_sent_ms),
         "decision_stages_ms": stage_latencies(listener.marks),
+        "cpu_cores_while_sending": cpu,
         "context_play_to_eligibility_ms": latency_summary(list(listener.context_ms.values())),
         "probes_sent": len(loader.probe_sent_ms),
     }
@@ -49,5 +65,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         f"(n={d['n']}/{out['ad_requests_sent']}); context {c['p50']}/{c['p95']}/{c['p99']} ms "
         f"(n={c['n']}/{out['probes_sent']}); decision by stage p50/p99: "
         + "; ".join(f"{st['stage'].split(':')[0]} {st['p50']}/{st['p99']}" for st in out["decision_stages_ms"])
+        + "; cores: "
+        + ", ".join(f"{k} {v}" for k, v in cpu.items())
     )
     return out

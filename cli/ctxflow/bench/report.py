@@ -104,6 +104,13 @@ def _results(r: dict) -> list[str]:
         lines.append(
             f"| ad request → ad_decisions p50/p95/p99 at {rate} | {_lat(block['ad_request_to_decision_ms'])} |"
         )
+        cpu = block.get("cpu_cores_while_sending") or {}
+        if "machine" in cpu:
+            cores = _fmt(r.get("machine", {}).get("cores"))
+            used = ", ".join(f"{k} {v:.2f}" for k, v in cpu.items() if k != "machine")
+            lines.append(
+                f"| &nbsp;&nbsp;cores busy while sending at {rate} (of {cores}) | {cpu['machine']:.2f}: {used} |"
+            )
         for stage in block.get("decision_stages_ms") or []:
             lines.append(f"| &nbsp;&nbsp;of which {stage['stage']} (p50/p95/p99) | {_lat(stage)} |")
         lines.append(

@@ -1,4 +1,5 @@
-"""Where the TaskManager's CPU goes during the drain, thread by thread (local stack only).
+"""Where the TaskManager's CPU goes during the drain, thread by thread (local stack only); and, for the
+live steps, the cores each process of the stack and the whole machine used.
 
 Flink's busy ms/s counts a task thread's wall-clock time: on a saturated machine every vertex looks
 busy, and garbage collection, the JIT compiler and checkpointing do not show at all. The kernel counts
@@ -72,18 +73,46 @@ def cpu_by_duty(
     return by_duty, by_vertex
 
 
+def _stat_cpu_seconds(stat_file: str) -> float | None:
+    """User + system CPU seconds from a /proc stat file; None once its process or thread is gone."""
+    try:
+        stat = Path(stat_file).read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # after the thread's name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def cpu_seconds(pid: int) -> dict[int, float]:
     """CPU seconds (user + system) per thread of a process, from the kernel's counters."""
-    tick = os.sysconf("SC_CLK_TCK")
     out = {}
     for tid in os.listdir(f"/proc/{pid}/task"):
-        try:
-            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
-        except OSError:  # the thread ended meanwhile
-            continue
-        fields = stat.rsplit(")", 1)[1].split()  # after the thread's name, which may hold spaces
-        out[int(tid)] = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        used = _stat_cpu_seconds(f"/proc/{pid}/task/{tid}/stat")
+        if used is not None:  # else the thread ended meanwhile
+            out[int(tid)] = used
     return out
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds all cores of the machine have spent not idle (nor waiting for I/O) since boot."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle, iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")  # user .. steal (guest time is in user)
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) of a whole process; None once it is gone."""
+    return _stat_cpu_seconds(f"/proc/{pid}/stat")
+
+
+def cores_between(before: dict[str, float | None], after: dict[str, float | None], seconds: float) -> dict:
+    """Cores used per name between two snapshots of CPU seconds `seconds` apart (names missing from
+    either snapshot are left out)."""
+    return {
+        name: round((after[name] - before[name]) / seconds, 2)
+        for name in before
+        if before[name] is not None and after.get(name) is not None and seconds > 0
+    }
 
 
 def thread_dump(jcmd: str, pid: int) -> str:
