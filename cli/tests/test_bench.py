@@ -311,6 +311,7 @@ def test_report_renders_every_section_and_missing_figures():
                 "rate_sent": 199.5,
                 "ad_request_to_decision_ms": {"n": 10, "p50": 400.0, "p95": 900.0, "p99": 1000.0},
                 "cpu_cores_while_sending": {"taskmanager": 1.25, "kafka": 0.36, "machine": 1.98},
+                "taskmanager_cpu_while_sending": {"by_duty": [{"what": "job: group ads", "cores": 0.7}]},
                 "decision_stages_ms": [
                     {"stage": "sink: decided to written", "n": 10, "p50": 2.0, "p95": 5.0, "p99": 7.5}
                 ],
@@ -363,6 +364,7 @@ def test_report_renders_every_section_and_missing_figures():
         "| &nbsp;&nbsp;cores busy while sending at 200/s (sent 200/s) (of 2) | 1.98: taskmanager 1.25, kafka 0.36 |"
         in text
     )
+    assert "the TaskManager's cores by duty at 200/s (sent 200/s) (top 5) | job: group ads 0.70 |" in text
     assert "to the end by 151 s" in text and "no topic grew after 160 s" in text
     assert text.index("| `ad_decisions` | 160 s |") < text.index("| `valid.plays` | 120 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text

@@ -8,9 +8,10 @@ import time
 
 from ..stack import manager
 from .load import Loader, OutputListener
+from .profile import vertex_jobs
 from .session import Session
 from .stats import latency_summary, stage_latencies
-from .threadcpu import cores_between, machine_busy_seconds, process_cpu_seconds
+from .threadcpu import Sampler, cores_between, local_taskmanager, machine_busy_seconds, process_cpu_seconds
 
 # whose CPU the live steps report: on 2 cores the load generator and the broker share the machine
 # with the TaskManager, and a saturated machine is what a latency then measures
@@ -29,9 +30,12 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
     loader.probe_sent_ms.clear()
     listener = OutputListener(s.settings.kafka_bootstrap, s.prefix, loader)
     listener.start()
+    local = local_taskmanager(s.settings)
+    sampler = Sampler(*local) if local else None  # the TaskManager's CPU by thread: which job, which duty
     cpu_before, cpu_started = _cpu_snapshot(s), time.monotonic()
     stats = loader.send(rate, s.cfg.window_s, probes_every_s=0.5)
     cpu = cores_between(cpu_before, _cpu_snapshot(s), time.monotonic() - cpu_started)
+    by_thread = sampler.finish(vertex_jobs(s), 0) if sampler else None
     loader.producer.flush()
 
     def resolved() -> bool:
@@ -55,6 +59,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         "ad_requests_sent": len(loader.request_sent_ms),
         "decision_stages_ms": stage_latencies(listener.marks),
         "cpu_cores_while_sending": cpu,
+        "taskmanager_cpu_while_sending": by_thread,
         "context_play_to_eligibility_ms": latency_summary(list(listener.context_ms.values())),
         "probes_sent": len(loader.probe_sent_ms),
     }
@@ -67,5 +72,10 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         + "; ".join(f"{st['stage'].split(':')[0]} {st['p50']}/{st['p99']}" for st in out["decision_stages_ms"])
         + "; cores: "
         + ", ".join(f"{k} {v}" for k, v in cpu.items())
+        + (
+            "; TaskManager: " + ", ".join(f"{d['what']} {d['cores']}" for d in by_thread["by_duty"][:5])
+            if by_thread
+            else ""
+        )
     )
     return out

@@ -7,6 +7,7 @@ from __future__ import annotations
 from flinkclient.http import FlinkClientError
 from flinkclient.jobnames import short_name
 
+from .jobmetrics import is_project_job
 from .session import Session
 from .stats import VertexLoad, busiest_vertex, operator_kind, top_frames
 from .threadcpu import Sampler, local_taskmanager
@@ -22,6 +23,15 @@ def profile(s: Session, jobs: dict[str, str]) -> dict:
     out = _busiest(s, loads)
     # None on a remote cluster: its threads are not ours to read
     out["cpu"] = sampler.finish({v.vertex: v.job for v in loads}, CPU_SPAN_S) if sampler else None
+    return out
+
+
+def vertex_jobs(s: Session) -> dict[str, str]:
+    """Vertex name -> its job's short name, for every active job of the project (names task threads)."""
+    out = {}
+    for jid, name in s.rest.active_jobs(is_project_job).items():
+        for v in s.rest.job_detail(jid)["vertices"]:
+            out[v["name"]] = short_name(name)
     return out
 
 

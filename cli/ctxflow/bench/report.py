@@ -111,6 +111,10 @@ def _results(r: dict) -> list[str]:
             lines.append(
                 f"| &nbsp;&nbsp;cores busy while sending at {rate} (of {cores}) | {cpu['machine']:.2f}: {used} |"
             )
+        tm = (block.get("taskmanager_cpu_while_sending") or {}).get("by_duty") or []
+        if tm:
+            duties = ", ".join(f"{d['what']} {d['cores']:.2f}" for d in tm[:5])
+            lines.append(f"| &nbsp;&nbsp;the TaskManager's cores by duty at {rate} (top 5) | {duties} |")
         for stage in block.get("decision_stages_ms") or []:
             lines.append(f"| &nbsp;&nbsp;of which {stage['stage']} (p50/p95/p99) | {_lat(stage)} |")
         lines.append(
