@@ -19,6 +19,7 @@ from ctxflow.bench.drain import (
     DrainMoment,
     Round,
     all_caught_up,
+    all_out,
     caught_up,
     drain_moment,
     finished,
@@ -57,7 +58,7 @@ from ctxflow.bench.threadcpu import (
     process_cpu_seconds,
     thread_names,
 )
-from ctxflow.bench.throughput import per_job_drain
+from ctxflow.bench.throughput import drained, per_job_drain
 
 PLAYS, VIEWS, ELIG = ("b_plays", 0), ("b_page_views", 0), ("b_ad_eligibility", 0)
 
@@ -151,6 +152,24 @@ def test_outputs_settle_at_the_last_growth_once_quiet_long_enough():
     assert settle_moment(rounds, quiet_ms=15_000) == DrainMoment(13_000, 12_000, 13_000)
     assert last_growth(rounds) == {"ad_decisions": 2000, "campaign_kpis": 13_000}
     assert last_growth([at(0, 7, 0), at(1000, 7, 0)]) == {"ad_decisions": 0, "campaign_kpis": 0}
+
+
+def test_decisions_are_all_out_once_there_are_as_many_as_requests():
+    held = Round(0, {}, {}, {"p.ad_decisions": 2, "p.valid.ad_requests": 255})
+    out = Round(0, {}, {}, {"p.ad_decisions": 255, "p.valid.ad_requests": 255})
+    assert not all_out(held, {"p.ad_decisions": "p.valid.ad_requests"})
+    assert all_out(out, {"p.ad_decisions": "p.valid.ad_requests"})
+    assert all_out(held, {})
+
+
+def test_the_drain_waits_for_the_decisions_a_job_held_after_its_sources_were_read():
+    def at(t, decisions):
+        return Round(t, {"a": {PLAYS: 999}}, {PLAYS: 1000}, {"p.ad_decisions": decisions, "p.valid.ad_requests": 90})
+
+    rounds = [at(0, 0), at(1000, 0), at(20_000, 0)]  # sources read, nothing growing, but requests held
+    assert drained(rounds, ["a"], "p.") is None
+    rounds += [at(21_000, 60), at(22_000, 90), at(38_000, 90)]  # decided at last, then quiet for 16 s
+    assert drained(rounds, ["a"], "p.") == DrainMoment(22_000, 21_000, 22_000)
 
 
 def test_the_backlog_is_drained_when_sources_are_read_and_outputs_settled_whichever_is_later():

@@ -134,6 +134,11 @@ def settle_moment(rounds: Sequence[Round], quiet_ms: int) -> DrainMoment | None:
     return DrainMoment(rounds[k].t_ms, rounds[max(0, k - 1)].t_ms, rounds[k].t_ms)
 
 
+def all_out(r: Round, one_per_input: dict[str, str]) -> bool:
+    """Each output topic holds at least as many records as its input topic (one output per input)."""
+    return all(r.outputs.get(out, 0) >= r.outputs.get(inp, 0) for out, inp in one_per_input.items())
+
+
 def finished(sources: DrainMoment | None, outputs: DrainMoment | None) -> DrainMoment | None:
     """The backlog is drained when the sources are at their ends and the outputs have settled, whichever
     came last."""

@@ -159,7 +159,8 @@ def _drain(tp: dict) -> list[str]:
         f"(between {_fmt(bracket[0], ' s')} and {_fmt(bracket[1], ' s')}): every job had read its topics to the "
         f"end by {_fmt(tp.get('sources_read_s'), ' s')} (Flink refreshed the metrics read here every "
         f"{_fmt(tp.get('metric_refresh_ms'), ' ms')}), and no topic grew after {_fmt(tp.get('drain_s'), ' s')} "
-        "(none did for the next 15 s, longer than a checkpoint interval). The jobs downstream of the contract group "
+        "(none did for the next 15 s, longer than a checkpoint interval, and every request had its decision). "
+        "The jobs downstream of the contract group "
         "had started up to "
         f"{_fmt(tp.get('last_job_started_after_s'), ' s')} earlier, on their empty typed topics.",
         "",
@@ -277,7 +278,8 @@ def _method() -> list[str]:
         "  the upstream has finished too. Flink serves metrics refreshed every `metrics.fetcher.update-interval`;",
         "  the moment is interpolated from the last two refreshes and the bracket is in the JSON. The pipeline",
         "  has drained when, besides, no topic of the run has grown for 15 s (longer than a checkpoint interval):",
-        "  a job may still hold what it read (the temporal join's requests wait for the eligibility watermark).",
+        "  a job may still hold what it read (the temporal join's requests wait for the eligibility watermark),",
+        "  and `ad_decisions` holds one decision per request of `valid.ad_requests`.",
         "- Ceilings read exactly the backlog (bounded at its recorded end offsets) as bounded Flink jobs, timed by",
         "  Flink's vertex start and end times; the broker ceiling is one Python consumer (one thread).",
         "- Latency: produce time of the input (wall clock) to the output record's Kafka timestamp (set by the",

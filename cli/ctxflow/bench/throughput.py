@@ -19,6 +19,7 @@ from .drain import (
     EndOffsets,
     Watcher,
     all_caught_up,
+    all_out,
     drain_moment,
     finished,
     last_growth,
@@ -34,7 +35,15 @@ from .session import Session
 QUIET_MS = 15_000
 
 
-def drained(rounds, jids: list[str]):
+# Outputs with one record per record of an input: drained only once they hold as many. The ads group's
+# temporal join keeps requests in its state until the eligibility versions' watermark passes them, and
+# may emit none until after its sources are read and its other outputs are quiet.
+ONE_PER_INPUT = {"ad_decisions": "valid.ad_requests"}
+
+
+def drained(rounds, jids: list[str], prefix: str):
+    if not rounds or not all_out(rounds[-1], {prefix + o: prefix + i for o, i in ONE_PER_INPUT.items()}):
+        return None
     return finished(drain_moment(rounds, jids), settle_moment(rounds, QUIET_MS))
 
 
@@ -56,7 +65,7 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
         s.notes.append("the backlog was drained before `dbt run` returned: no profile (raise CTXFLOW_BENCH_BACKLOG)")
     try:
         moment = wait_for(
-            lambda: drained(watcher.snapshot(), jids),
+            lambda: drained(watcher.snapshot(), jids, s.prefix),
             "every job to drain the backlog",
             timeout_s=s.cfg.drain_timeout_s,
             every_s=1.0,
