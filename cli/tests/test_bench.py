@@ -19,11 +19,11 @@ from ctxflow.bench.drain import (
     DrainMoment,
     Round,
     all_caught_up,
-    all_out,
     caught_up,
     drain_moment,
     finished,
     last_growth,
+    one_per_input,
     refresh_interval_ms,
     remaining,
     settle_moment,
@@ -154,22 +154,21 @@ def test_outputs_settle_at_the_last_growth_once_quiet_long_enough():
     assert last_growth([at(0, 7, 0), at(1000, 7, 0)]) == {"ad_decisions": 0, "campaign_kpis": 0}
 
 
-def test_decisions_are_all_out_once_there_are_as_many_as_requests():
-    held = Round(0, {}, {}, {"p.ad_decisions": 2, "p.valid.ad_requests": 255})
-    out = Round(0, {}, {}, {"p.ad_decisions": 255, "p.valid.ad_requests": 255})
-    assert not all_out(held, {"p.ad_decisions": "p.valid.ad_requests"})
-    assert all_out(out, {"p.ad_decisions": "p.valid.ad_requests"})
-    assert all_out(held, {})
+def test_decisions_are_counted_against_their_requests_when_the_drain_is_seen():
+    r = Round(0, {}, {}, {"p.ad_decisions": 200, "p.valid.ad_requests": 255})
+    held = one_per_input(r, {"ad_decisions": "valid.ad_requests"}, "p.")
+    assert held == {"ad_decisions": {"out": 200, "in": 255, "input": "valid.ad_requests"}}
+    assert one_per_input(r, {"ad_decisions": "valid.ad_requests"}, "q.")["ad_decisions"]["in"] == 0
 
 
-def test_the_drain_waits_for_the_decisions_a_job_held_after_its_sources_were_read():
+def test_the_drain_ends_at_the_outputs_last_growth_when_they_settle_after_the_sources():
     def at(t, decisions):
-        return Round(t, {"a": {PLAYS: 999}}, {PLAYS: 1000}, {"p.ad_decisions": decisions, "p.valid.ad_requests": 90})
+        return Round(t, {"a": {PLAYS: 999}}, {PLAYS: 1000}, {"p.ad_decisions": decisions})
 
-    rounds = [at(0, 0), at(1000, 0), at(20_000, 0)]  # sources read, nothing growing, but requests held
-    assert drained(rounds, ["a"], "p.") is None
-    rounds += [at(21_000, 60), at(22_000, 90), at(38_000, 90)]  # decided at last, then quiet for 16 s
-    assert drained(rounds, ["a"], "p.") == DrainMoment(22_000, 21_000, 22_000)
+    rounds = [at(0, 0), at(1000, 60), at(2000, 90), at(10_000, 90)]  # sources read; decisions still coming
+    assert drained(rounds, ["a"]) is None  # quiet for 8 s only
+    rounds.append(at(18_000, 90))
+    assert drained(rounds, ["a"]) == DrainMoment(2000, 1000, 2000)
 
 
 def test_the_backlog_is_drained_when_sources_are_read_and_outputs_settled_whichever_is_later():
@@ -318,6 +317,7 @@ def test_report_renders_every_section_and_missing_figures():
             "per_job": {"personas": {"drain_s": 150.0}, "dead_letter": {"drain_s": 90.5}},
             "sources_read_s": 151.0,
             "outputs_last_grew_s": {"valid.plays": 120.0, "ad_decisions": 160.0},
+            "one_per_input_when_drained": {"ad_decisions": {"out": 12, "in": 2500, "input": "valid.ad_requests"}},
         },
         "ceilings": {
             "parse": {"events_per_s": 250_000, "drain_s": 8.0, "pipeline_share": 0.05},
@@ -384,6 +384,7 @@ def test_report_renders_every_section_and_missing_figures():
         in text
     )
     assert "the TaskManager's cores by duty at 200/s (sent 200/s) (top 5) | job: group ads 0.70 |" in text
+    assert "`ad_decisions` held 12 records for the 2,500 of `valid.ad_requests`" in text
     assert "to the end by 151 s" in text and "no topic grew after 160 s" in text
     assert text.index("| `ad_decisions` | 160 s |") < text.index("| `valid.plays` | 120 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text

@@ -134,9 +134,13 @@ def settle_moment(rounds: Sequence[Round], quiet_ms: int) -> DrainMoment | None:
     return DrainMoment(rounds[k].t_ms, rounds[max(0, k - 1)].t_ms, rounds[k].t_ms)
 
 
-def all_out(r: Round, one_per_input: dict[str, str]) -> bool:
-    """Each output topic holds at least as many records as its input topic (one output per input)."""
-    return all(r.outputs.get(out, 0) >= r.outputs.get(inp, 0) for out, inp in one_per_input.items())
+def one_per_input(r: Round, pairs: dict[str, str], prefix: str) -> dict[str, dict[str, int]]:
+    """For outputs with one record per input record (output topic -> input topic, without the run's
+    prefix): how many of each were in the topics at round r."""
+    return {
+        out: {"out": r.outputs.get(prefix + out, 0), "in": r.outputs.get(prefix + inp, 0), "input": inp}
+        for out, inp in pairs.items()
+    }
 
 
 def finished(sources: DrainMoment | None, outputs: DrainMoment | None) -> DrainMoment | None:

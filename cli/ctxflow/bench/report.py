@@ -159,7 +159,7 @@ def _drain(tp: dict) -> list[str]:
         f"(between {_fmt(bracket[0], ' s')} and {_fmt(bracket[1], ' s')}): every job had read its topics to the "
         f"end by {_fmt(tp.get('sources_read_s'), ' s')} (Flink refreshed the metrics read here every "
         f"{_fmt(tp.get('metric_refresh_ms'), ' ms')}), and no topic grew after {_fmt(tp.get('drain_s'), ' s')} "
-        "(none did for the next 15 s, longer than a checkpoint interval, and every request had its decision). "
+        "(none did for the next 15 s, longer than a checkpoint interval). "
         "The jobs downstream of the contract group "
         "had started up to "
         f"{_fmt(tp.get('last_job_started_after_s'), ' s')} earlier, on their empty typed topics.",
@@ -169,6 +169,12 @@ def _drain(tp: dict) -> list[str]:
     ]
     for job, v in sorted((tp.get("per_job") or {}).items(), key=lambda kv: -kv[1]["drain_s"]):
         lines.append(f"| {job} | {_fmt(v['drain_s'], ' s')} |")
+    for out, n in (tp.get("one_per_input_when_drained") or {}).items():
+        lines += [
+            "",
+            f"When the drain was seen, `{out}` held {_fmt(n['out'])} records for the {_fmt(n['in'])} of "
+            f"`{n['input']}`: the rest waited in the temporal join for the eligibility versions' watermark.",
+        ]
     grew = tp.get("outputs_last_grew_s") or {}
     if grew:
         lines += ["", "| topic | last grew, from the contract group's start |", "|---|---|"]
@@ -278,8 +284,8 @@ def _method() -> list[str]:
         "  the upstream has finished too. Flink serves metrics refreshed every `metrics.fetcher.update-interval`;",
         "  the moment is interpolated from the last two refreshes and the bracket is in the JSON. The pipeline",
         "  has drained when, besides, no topic of the run has grown for 15 s (longer than a checkpoint interval):",
-        "  a job may still hold what it read (the temporal join's requests wait for the eligibility watermark),",
-        "  and `ad_decisions` holds one decision per request of `valid.ad_requests`.",
+        "  a job may still hold what it read. How many of the backlog's requests had their decision by then is",
+        "  counted too: the temporal join keeps each request until the eligibility versions' watermark passes it.",
         "- Ceilings read exactly the backlog (bounded at its recorded end offsets) as bounded Flink jobs, timed by",
         "  Flink's vertex start and end times; the broker ceiling is one Python consumer (one thread).",
         "- Latency: produce time of the input (wall clock) to the output record's Kafka timestamp (set by the",
