@@ -384,7 +384,7 @@ def test_report_renders_every_section_and_missing_figures():
         in text
     )
     assert "the TaskManager's cores by duty at 200/s (sent 200/s) (top 5) | job: group ads 0.70 |" in text
-    assert "`ad_decisions` held 12 records for the 2,500 of `valid.ad_requests`" in text
+    assert "`ad_decisions` held 12 records for the 2,500 of `valid.ad_requests`: 2,488 waited" in text
     assert "to the end by 151 s" in text and "no topic grew after 160 s" in text
     assert text.index("| `ad_decisions` | 160 s |") < text.index("| `valid.plays` | 120 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text

@@ -170,10 +170,12 @@ def _drain(tp: dict) -> list[str]:
     for job, v in sorted((tp.get("per_job") or {}).items(), key=lambda kv: -kv[1]["drain_s"]):
         lines.append(f"| {job} | {_fmt(v['drain_s'], ' s')} |")
     for out, n in (tp.get("one_per_input_when_drained") or {}).items():
+        rest = n["in"] - n["out"]
+        why = f": {_fmt(rest)} waited in the temporal join for the eligibility versions' watermark" if rest > 0 else ""
         lines += [
             "",
             f"When the drain was seen, `{out}` held {_fmt(n['out'])} records for the {_fmt(n['in'])} of "
-            f"`{n['input']}`: the rest waited in the temporal join for the eligibility versions' watermark.",
+            f"`{n['input']}`{why}.",
         ]
     grew = tp.get("outputs_last_grew_s") or {}
     if grew:
