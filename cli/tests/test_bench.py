@@ -315,6 +315,7 @@ def test_report_renders_every_section_and_missing_figures():
             "events_per_s": 12500,
             "metric_refresh_ms": 10000.0,
             "per_job": {"personas": {"drain_s": 150.0}, "dead_letter": {"drain_s": 90.5}},
+            "quiet_s": 15.0,
             "sources_read_s": 151.0,
             "outputs_last_grew_s": {"valid.plays": 120.0, "ad_decisions": 160.0},
             "one_per_input_when_drained": {"ad_decisions": {"out": 12, "in": 2500, "input": "valid.ad_requests"}},
@@ -385,7 +386,7 @@ def test_report_renders_every_section_and_missing_figures():
     )
     assert "the TaskManager's cores by duty at 200/s (sent 200/s) (top 5) | job: group ads 0.70 |" in text
     assert "`ad_decisions` held 12 records for the 2,500 of `valid.ad_requests`: 2,488 waited" in text
-    assert "to the end by 151 s" in text and "no topic grew after 160 s" in text
+    assert "to the end by 151 s" in text and "no topic grew after 160 s (none did for the next 15.0 s" in text
     assert text.index("| `ad_decisions` | 160 s |") < text.index("| `valid.plays` | 120 s |")
     assert "| `JsonParser.next` | 65 | 65.0 % |" in text
     assert "(the kernel's counters, 30.2 s during the drain): 1.90 cores" in text

@@ -192,14 +192,13 @@ class EndOffsets:
         when records land (with their commit markers, in a topic written exactly-once), never otherwise.
         The high watermark, not last_record_end: reading each growing topic's tail every round took
         about a second a topic and thinned the watcher's rounds."""
-        out = {}
-        for topic, meta in self.consumer.list_topics(timeout=10).topics.items():
-            if topic.startswith(self.prefix):
-                out[topic] = sum(
-                    self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-                    for p in meta.partitions
-                )
-        return out
+        topics = self.consumer.list_topics(timeout=10).topics
+        return {
+            t: sum(self._high(t, p) for p in meta.partitions) for t, meta in topics.items() if t.startswith(self.prefix)
+        }
+
+    def _high(self, topic: str, partition: int) -> int:
+        return self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)[1]
 
     def high_watermarks(self, partitions: set[Partition]) -> dict[Partition, int]:
         """The high watermark per partition: for a live stream, where chasing each tail (last_record_end)
@@ -208,7 +207,7 @@ class EndOffsets:
         for name, p in partitions:
             topic = self.real_topic(name)
             if topic is not None:
-                out[(name, p)] = self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                out[(name, p)] = self._high(topic, p)
         return out
 
     def last_record_end(self, topic: str, partition: int) -> int:
@@ -248,9 +247,7 @@ class EndOffsets:
     def topic_ends(self, topic: str) -> dict[int, int]:
         """partition -> end offset of one topic (real name)."""
         meta = self.consumer.list_topics(topic, timeout=10).topics[topic]
-        return {
-            p: self.consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1] for p in meta.partitions
-        }
+        return {p: self._high(topic, p) for p in meta.partitions}
 
     def close(self) -> None:
         self.consumer.close()

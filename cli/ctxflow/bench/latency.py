@@ -18,10 +18,9 @@ from .threadcpu import Sampler, cores_between, local_taskmanager, machine_busy_s
 CPU_OF = ("taskmanager", "kafka", "jobmanager", "sql-gateway")
 
 
-def _cpu_snapshot(s: Session) -> dict[str, float | None]:
-    pids = {name: manager.pid_of(s.settings, name) for name in CPU_OF}
+def _cpu_snapshot(pids: dict[str, int | None]) -> dict[str, float | None]:
     snap = {name: process_cpu_seconds(pid) if pid else None for name, pid in pids.items()}
-    return snap | {"bench (load, readers)": process_cpu_seconds(os.getpid()), "machine": machine_busy_seconds()}
+    return snap | {"machine": machine_busy_seconds()}
 
 
 def latency(s: Session, loader: Loader, rate: float) -> dict:
@@ -30,12 +29,14 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
     loader.probe_sent_ms.clear()
     listener = OutputListener(s.settings.kafka_bootstrap, s.prefix, loader)
     listener.start()
+    pids = {name: manager.pid_of(s.settings, name) for name in CPU_OF} | {"bench (load, readers)": os.getpid()}
     local = local_taskmanager(s.settings)
+    names = vertex_jobs(s) if local else {}  # looked up before, not inside, the span measured
     sampler = Sampler(*local) if local else None  # the TaskManager's CPU by thread: which job, which duty
-    cpu_before, cpu_started = _cpu_snapshot(s), time.monotonic()
+    cpu_before, cpu_started = _cpu_snapshot(pids), time.monotonic()
     stats = loader.send(rate, s.cfg.window_s, probes_every_s=0.5)
-    cpu = cores_between(cpu_before, _cpu_snapshot(s), time.monotonic() - cpu_started)
-    by_thread = sampler.finish(vertex_jobs(s), 0) if sampler else None
+    cpu = cores_between(cpu_before, _cpu_snapshot(pids), time.monotonic() - cpu_started)
+    by_thread = sampler.finish(names, 0) if sampler else None
     loader.producer.flush()
 
     def resolved() -> bool:

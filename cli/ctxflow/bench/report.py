@@ -159,7 +159,7 @@ def _drain(tp: dict) -> list[str]:
         f"(between {_fmt(bracket[0], ' s')} and {_fmt(bracket[1], ' s')}): every job had read its topics to the "
         f"end by {_fmt(tp.get('sources_read_s'), ' s')} (Flink refreshed the metrics read here every "
         f"{_fmt(tp.get('metric_refresh_ms'), ' ms')}), and no topic grew after {_fmt(tp.get('drain_s'), ' s')} "
-        "(none did for the next 15 s, longer than a checkpoint interval). "
+        f"(none did for the next {_fmt(tp.get('quiet_s'), ' s')}, longer than a checkpoint interval). "
         "The jobs downstream of the contract group "
         "had started up to "
         f"{_fmt(tp.get('last_job_started_after_s'), ' s')} earlier, on their empty typed topics.",
@@ -285,7 +285,8 @@ def _method() -> list[str]:
         "  (Flink's per-partition `currentOffset`); for a topic another job writes, the end at that moment, so",
         "  the upstream has finished too. Flink serves metrics refreshed every `metrics.fetcher.update-interval`;",
         "  the moment is interpolated from the last two refreshes and the bracket is in the JSON. The pipeline",
-        "  has drained when, besides, no topic of the run has grown for 15 s (longer than a checkpoint interval):",
+        "  has drained when, besides, no topic of the run has grown for a quiet span longer than a checkpoint",
+        "  interval (in the JSON: `quiet_s`):",
         "  a job may still hold what it read. How many of the backlog's requests had their decision by then is",
         "  counted too: the temporal join keeps each request until the eligibility versions' watermark passes it.",
         "- Ceilings read exactly the backlog (bounded at its recorded end offsets) as bounded Flink jobs, timed by",

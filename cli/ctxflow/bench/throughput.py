@@ -107,6 +107,7 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
             ],
             "events_per_s": round(events / seconds) if seconds > 0 else None,
             "per_job": per_job_drain(rounds, jobs, start_ms),
+            "quiet_s": QUIET_MS / 1000,
             "sources_read_s": round((drain_moment(rounds, jids).at_ms - start_ms) / 1000, 2),
             "one_per_input_when_drained": one_per_input(rounds[-1], ONE_PER_INPUT, s.prefix),
             # the outputs that grew after reading began, by when they last did
