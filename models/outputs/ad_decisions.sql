@@ -1,7 +1,13 @@
 {{ config(
-    job_group='ads',
     connector_properties=kafka_append_topic('ad_decisions', 'request_id', 'at-least-once'),
+    execution_config={'state.backend.type': 'hashmap'},
 ) }}
+-- A job of its own, with its state on the heap, apart from the `ads` group (RocksDB) that publishes the
+-- versions it joins: the temporal join puts and deletes a state entry for every version and request,
+-- and in RocksDB each later lookup of that user's entries steps over the deleted ones until a compaction
+-- drops them (after a drain, 66 % of the join's CPU was RocksDB iteration: make bench's flame graph).
+-- On the heap its state is one version per user plus the requests and versions the watermark has not
+-- passed yet, so it is kept without a TTL: a user's version must outlive any quiet day.
 -- depends_on: {{ ref('ad_eligibility') }}
 -- One decision per ad request: a whitelisted category when the user's context has one, otherwise the
 -- first category of the serving order that is not blocked for the user at the request's time.
