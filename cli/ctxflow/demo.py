@@ -107,10 +107,11 @@ def main() -> None:
         tally = send_history(sink, history, _no_progress(), "history", len(history))
     console.print(f"history: {tally.total} back-dated events sent")
     # The streaming jobs first: the profiles are computed over the typed topics, which the contract
-    # job fills from the history; then the batch profiles once it has typed all of it.
+    # job fills from the history; then the batch profiles once it has typed all of it (--full-refresh:
+    # built now, even if an earlier run built them within their freshness.build_after).
     dbt("run", "--exclude", *PROFILES)
     wait_until_typed(settings.kafka_bootstrap, before, [e for e in history if e.topic in INPUTS], PREFIX)
-    dbt("run", "--select", *PROFILES)
+    dbt("run", "--select", *PROFILES, "--full-refresh")
 
     console.print(f"playing {', '.join(NAMES)} live (bounded to {DEMO_BOUND_S} s); Ctrl-C stops")
     scenarios = build_all(seed)

@@ -37,7 +37,7 @@ def profile_history(project: Project, scenarios: list[Scenario]) -> None:
     with project.sink() as sink:
         send_history(sink, history, Progress(disable=True), "history")
     wait_until_typed(project.bootstrap, before, [e for e in history if e.topic in INPUTS], project.prefix)
-    project.dbt("run", "--select", "customer_profiles")
+    project.dbt("run", "--select", "customer_profiles", "--full-refresh")  # built now: the fixture's run built it
     users = {e.key for s in scenarios for e in s.history if e.topic in INPUTS}
 
     def profiled() -> bool:

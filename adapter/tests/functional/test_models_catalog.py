@@ -2,7 +2,15 @@
 
 import json
 
-from tests.functional.harness import create_topic, kafka_options, produce, source_yaml, upsert_options
+from tests.functional.harness import (
+    create_topic,
+    kafka_options,
+    produce,
+    project_jobs,
+    source_yaml,
+    topic_records,
+    upsert_options,
+)
 
 COLUMNS = [{"name": "id", "data_type": "INT"}, {"name": "amount", "data_type": "DOUBLE"}]
 
@@ -197,3 +205,42 @@ def test_bounded_reads_of_tables_without_startup_mode(flink_project):
     text = shown.out[shown.out.index("{\n") :]
     rows = json.loads(text[: text.rindex("}") + 1])["show"]
     assert sorted(r["id"] for r in rows) == [1, 1, 2, 2, 3, 3]
+
+
+def test_a_table_built_within_its_build_after_is_left_as_is_until_its_sql_changes_or_a_full_refresh(
+    flink_project,
+):
+    _orders(flink_project)
+    sink_topic = flink_project.topic("daily_totals")
+    model = """
+        {{{{ config(materialized='table', connector_properties={sink!r}, primary_key='id',
+                    freshness={{'build_after': {{'count': 1, 'period': 'hour'}}}}) }}}}
+        select id, amount * {factor} as amount_x from {{{{ source('raw', 'orders') }}}}
+        """
+    flink_project.write("models/daily_totals.sql", model.format(sink=upsert_options(sink_topic), factor=10))
+
+    def builds() -> list[dict]:
+        return [j for j in project_jobs(flink_project, {"FINISHED"}) if "daily_totals" in j["name"]]
+
+    first = flink_project.dbt("run")
+    assert first.ok and "table loaded" in first.out, first.out
+    assert len(builds()) == 1
+    assert len(topic_records(sink_topic, at_least=4)) == 4
+
+    # new data, same SQL, an hour not passed: the table is not built again (dbt waits for the batch job)
+    produce(flink_project.topic("orders"), [{"id": 5, "amount": 5.0}, {"id": 6, "amount": 6.0}])
+    again = flink_project.dbt("run")
+    assert again.ok and "fresh, left as is" in again.out and "freshness.build_after" in again.out, again.out
+    assert len(builds()) == 1
+
+    # --full-refresh builds it now, over all six orders
+    refreshed = flink_project.dbt("run", "--full-refresh")
+    assert refreshed.ok and "table loaded" in refreshed.out, refreshed.out
+    assert len(builds()) == 2
+    assert len(topic_records(sink_topic, at_least=10)) == 10
+
+    # a changed query is another table: built at once
+    flink_project.write("models/daily_totals.sql", model.format(sink=upsert_options(sink_topic), factor=100))
+    changed = flink_project.dbt("run")
+    assert changed.ok and "table loaded" in changed.out, changed.out
+    assert len(builds()) == 3

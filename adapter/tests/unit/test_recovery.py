@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import os
 
-from dbt.adapters.flink.lifecycle import checkpoint_dir, latest_retained_checkpoint
+import pytest
+from dbt.adapters.flink.config import build_after_s
+from dbt.adapters.flink.lifecycle import checkpoint_dir, latest_retained_checkpoint, recent_build
+from dbt_common.exceptions import DbtRuntimeError
+from flinkclient.rest import Job
 
 
 class ConfigOnly:
@@ -90,3 +94,34 @@ def test_streaming_jobs_restart_without_limit_unless_the_model_chooses_its_own_s
     assert restart_defaults({"table.exec.state.ttl": "1 d"}) == STREAMING_RESTARTS
     assert STREAMING_RESTARTS["restart-strategy.type"] == "exponential-delay"
     assert restart_defaults({"restart-strategy.type": "fixed-delay"}) == {}
+
+
+class JobsOnly:
+    def __init__(self, jobs: list[Job]) -> None:
+        self._jobs = jobs
+
+    def jobs(self) -> list[Job]:
+        return self._jobs
+
+
+def test_a_table_is_fresh_only_if_a_finished_job_of_the_same_fingerprint_ended_within_build_after():
+    hour_ms = 3_600_000
+    now = 100 * hour_ms
+    name = "dbt:model.p.profiles#abc"
+    jobs = [
+        Job("old", name, "FINISHED", now - 30 * hour_ms, now - 25 * hour_ms),
+        Job("failed", name, "FAILED", now - 2 * hour_ms, now - hour_ms),
+        Job("other-sql", "dbt:model.p.profiles#def", "FINISHED", now - 2 * hour_ms, now - hour_ms),
+        Job("recent", name, "FINISHED", now - 3 * hour_ms, now - 2 * hour_ms),
+    ]
+    assert recent_build(JobsOnly(jobs), name, 24 * 3600, now).job_id == "recent"
+    assert recent_build(JobsOnly(jobs), name, 3600, now) is None  # the newest build is 2 h old
+    assert recent_build(JobsOnly(jobs[:3]), name, 24 * 3600, now) is None  # failed or other SQL: not a build
+
+
+def test_build_after_reads_dbts_freshness_config_in_seconds():
+    assert build_after_s({}, "m") is None
+    assert build_after_s({"freshness": {"build_after": {"count": 24, "period": "hour"}}}, "m") == 86_400
+    assert build_after_s({"freshness": {"build_after": {"count": 2, "period": "day"}}}, "m") == 172_800
+    with pytest.raises(DbtRuntimeError, match="freshness.build_after needs a positive count"):
+        build_after_s({"freshness": {"build_after": {"count": 3, "period": "week"}}}, "m")

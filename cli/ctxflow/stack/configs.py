@@ -80,6 +80,9 @@ def _base_flink_config(s: Settings) -> dict:
         # (the adapter sets it per job: dbt.adapters.flink.lifecycle.STREAMING_RESTARTS).
         "restart-strategy": {"type": "fixed-delay", "fixed-delay": {"attempts": 3, "delay": "2s"}},
         "sql-gateway": {"endpoint": {"rest": {"address": HOST, "bind-address": HOST, "port": s.gateway_port}}},
+        # A finished job stays listed for a day (default: an hour): a batch table built within its
+        # freshness.build_after is recognised by its finished job (dbt.adapters.flink.lifecycle.recent_build).
+        "jobstore": {"expiration-time": 86400},
     }
 
 

@@ -14,6 +14,7 @@ from dbt.adapters.protocol import AdapterConfig
 from dbt_common.exceptions import DbtRuntimeError
 
 UPGRADE_MODES = ("stateless", "savepoint")
+PERIOD_S = {"minute": 60, "hour": 3600, "day": 86400}
 JOB_STATES = ("running", "suspended")
 
 
@@ -57,6 +58,24 @@ def job_group(config: dict[str, Any], who: str) -> str | None:
     if not name or any(ch in name for ch in "#\n\r\t ") or not name.isprintable():
         raise DbtRuntimeError(f"{who}: job_group '{raw}' must be a non-empty name without spaces or '#'")
     return name
+
+
+def build_after_s(config: dict[str, Any], who: str) -> float | None:
+    """dbt's ``freshness: {build_after: {count, period}}`` in seconds, or None when not set.
+
+    dbt declares the config (its state-aware orchestration builds a model no more often than that);
+    this adapter honours it for batch tables: one built from the same SQL within that time is left as is.
+    """
+    after = (config.get("freshness") or {}).get("build_after") or {}
+    if not after or after.get("count") is None:
+        return None
+    period = str(after.get("period") or "").lower()
+    if period not in PERIOD_S or float(after["count"]) <= 0:
+        raise DbtRuntimeError(
+            f"{who}: freshness.build_after needs a positive count and a period of {', '.join(PERIOD_S)}, "
+            f"not {after!r}"
+        )
+    return float(after["count"]) * PERIOD_S[period]
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

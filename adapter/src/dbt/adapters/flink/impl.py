@@ -8,6 +8,7 @@ the SQL text (ddl.py, dml.py), the job lifecycle (lifecycle.py, groups.py) and t
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import agate
@@ -53,6 +54,7 @@ from dbt.adapters.flink.lifecycle import (
     is_restore_failure,
     job_name,
     model_jobs,
+    recent_build,
     stop_jobs_of,
 )
 from dbt.adapters.flink.relation import FlinkRelation
@@ -301,11 +303,12 @@ class FlinkAdapter(SQLAdapter):
             )
         logger.warning(f"--full-refresh: appending to {relation}, which already holds {existing} row(s)")
 
-    def _insert_bounded(self, insert: str, sql: str, model: dict[str, Any]):
+    def _insert_bounded(self, insert: str, sql: str, model: dict[str, Any], name: str | None = None):
         """A batch INSERT of the query's bounded result, waiting for the job to finish."""
         run_config = {
             "execution.runtime-mode": "batch",
             "table.dml-sync": "true",
+            **({"pipeline.name": name} if name else {}),
             **cfg.execution_config(model.get("config") or {}),
         }
         with self._bounded(sql):
@@ -320,10 +323,22 @@ class FlinkAdapter(SQLAdapter):
         if cfg.is_streaming({**config, "materialized": "table"}):
             # dbt-flink-adapter projects express a continuous job as a table with type: streaming.
             return self.materialize_streaming_table(relation, sql, model, full_refresh, selected)
-        _, pk, names, options = self._create_sink(relation, sql, model)
+        create, pk, names, options = self._create_sink(relation, sql, model)
         self._guard_append_only(relation, options, pk, full_refresh, "Table")
         insert = dml.insert_select(relation, sql, names, overwrite=options.get("connector") == "filesystem")
-        return f"table loaded (job {self._insert_bounded(insert, sql, model).query_id})"
+        # The batch job is named like a streaming one (model and fingerprint), so a later run knows
+        # whether this very table was built recently enough: freshness.build_after (config.py).
+        name = job_name(model["unique_id"], fingerprint(insert, [create], cfg.execution_config(config)))
+        max_age_s = cfg.build_after_s(config, model["unique_id"])
+        if max_age_s is not None and not full_refresh:
+            built = recent_build(self._rest(), name, max_age_s, int(time.time() * 1000))
+            if built is not None:
+                age_min = (time.time() * 1000 - built.end_time) / 60_000
+                return (
+                    f"fresh, left as is: built {age_min:.0f} min ago (job {built.job_id}), within its "
+                    "freshness.build_after; --full-refresh builds it again"
+                )
+        return f"table loaded (job {self._insert_bounded(insert, sql, model, name).query_id})"
 
     @available
     def materialize_incremental(self, relation, sql: str, model: dict[str, Any], full_refresh: bool) -> str:

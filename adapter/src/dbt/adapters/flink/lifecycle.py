@@ -137,6 +137,17 @@ def model_jobs(rest: FlinkRestClient, unique_id: str) -> list[Job]:
     return sorted(jobs, key=lambda j: j.start_time, reverse=True)
 
 
+def recent_build(rest: FlinkRestClient, name: str, max_age_s: float, now_ms: int) -> Job | None:
+    """The newest FINISHED job named ``name`` that ended less than ``max_age_s`` ago: the batch table it
+    loaded was built from the same SQL, DDL and config (the name carries their fingerprint) recently
+    enough to be left as is. None when there is none, or the JobManager no longer lists it (it forgets
+    finished jobs after ``jobstore.expiration-time``, and all of them when it restarts): then the table
+    is built again, which is always correct."""
+    built = [j for j in rest.jobs() if j.name == name and j.state == "FINISHED" and j.end_time > 0]
+    newest = max(built, key=lambda j: j.end_time, default=None)
+    return newest if newest is not None and now_ms - newest.end_time < max_age_s * 1000 else None
+
+
 @dataclass
 class DeployPlan:
     unique_id: str
