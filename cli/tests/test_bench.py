@@ -91,7 +91,7 @@ def test_decision_stages_split_each_request_between_its_marks_and_skip_missing_o
     stages = {s["stage"].split(":")[0]: s for s in stage_latencies(marks)}
     assert [s[0].split(":")[0] for s in DECISION_STAGES] == list(stages)
     assert stages["contract group"]["n"] == 3 and stages["contract group"]["max"] == 50.0
-    assert stages["ads group"]["n"] == 2 and stages["ads group"]["p50"] == 150.0
+    assert stages["decisions job"]["n"] == 2 and stages["decisions job"]["p50"] == 150.0
     assert stages["sink"]["n"] == 3 and stages["sink"]["max"] == 5.0
     assert stages["Kafka to the reader"]["n"] == 3 and stages["Kafka to the reader"]["max"] == 10.0
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from dbt.adapters.flink.config import build_after_s
-from dbt.adapters.flink.lifecycle import checkpoint_dir, latest_retained_checkpoint, recent_build
 from dbt_common.exceptions import DbtRuntimeError
 from flinkclient.rest import Job
+
+from dbt.adapters.flink.config import build_after_s
+from dbt.adapters.flink.lifecycle import checkpoint_dir, latest_retained_checkpoint, recent_build
 
 
 class ConfigOnly:

@@ -88,8 +88,9 @@ def _base_flink_config(s: Settings) -> dict:
 
 def _state_config(s: Settings) -> dict:
     """The cluster's default backend (a job may choose its own: the contract, shopping and ads groups run
-    on RocksDB, see dbt_project.yml and macros/kafka.sql); RocksDB's files live under the stack's dir
-    whichever job uses it, and its tuning is the cluster's (README, "Where state lives")."""
+    on RocksDB, ad_decisions on the heap, see dbt_project.yml and macros/kafka.sql); RocksDB's files live
+    under the stack's dir whichever job uses it, and its tuning is the cluster's (README, "Where state
+    lives")."""
     return {
         "backend": {"type": s.state_backend, "rocksdb": _rocksdb_config(s)},
         "checkpoints": {"dir": s.checkpoints_dir.as_uri()},
