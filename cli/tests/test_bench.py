@@ -305,7 +305,13 @@ def test_report_renders_every_section_and_missing_figures():
         "date": "2026-11-28 12:00 UTC",
         "machine": {"cores": 2, "flink": "2.2.1", "load_avg_at_start": [3.2, 2, 1], "load_avg_at_end": [1, 1, 1]},
         "backlog": {"events": 2_000_000},
-        "deploy": {"dbt_run_s": 80.0, "dbt_seed_s": 30.0, "flink_jobs": 6},
+        "deploy": {
+            "dbt_run_s": 80.0,
+            "dbt_seed_s": 30.0,
+            "flink_jobs": 6,
+            "dbt_run_from_nothing_s": 40.5,
+            "from_nothing_flink_jobs": 6,
+        },
         "throughput": {
             "drained": True,
             "events": 2_000_000,
@@ -396,6 +402,7 @@ def test_report_renders_every_section_and_missing_figures():
     assert "- a note" in text
     assert "next_best_actions p50/p95/p99 at 5.0/s (sent 150) | 120 / 180 / 230 ms (n=150) |" in text
     assert "(bounded jobs of 200,000 and 400,000 rows, with and without it) | 31.5 µs |" in text
+    assert "| `dbt run` of the project from nothing, one invocation (6 Flink jobs; empty topics) | 40.5 s |" in text
 
 
 def test_report_survives_an_empty_result():

@@ -50,6 +50,7 @@ class Config:
     # above this 1-minute load average at start the run warns loudly (or refuses with STRICT_LOAD=1)
     max_load: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_MAX_LOAD", 1.0))
     strict_load: bool = field(default_factory=lambda: os.environ.get("CTXFLOW_BENCH_STRICT_LOAD") == "1")
+    # steps left out (CTXFLOW_BENCH_SKIP, a comma list): latency, nba, ceilings, kpi, from_nothing
     skip: frozenset[str] = field(
         default_factory=lambda: frozenset(s for s in os.environ.get("CTXFLOW_BENCH_SKIP", "").split(",") if s)
     )

@@ -1,7 +1,9 @@
 """Step 8: the widened KPI layer. `dbt run` of models/bench (N aggregations over M models in G job
-groups) onto a pre-produced backlog of valid plays in a typed topic; deploy time, the Flink jobs it
-became (counted from Flink: one per group with statement sets, else one per model), and plays/s from
-the first source task start to the last source end (every job reads the whole bounded backlog)."""
+groups) onto an empty typed topic; deploy time and the Flink jobs it became (counted from Flink: one per
+group with statement sets, else one per model). Then the plays are produced into the topic while every
+job is running, and plays/s runs from that moment to the last source's end (every job reads the whole
+bounded backlog): the jobs read at the same time, and the rate is the layer's, not its deploy's (with
+more groups than dbt threads, the last groups start seconds after the first)."""
 
 from __future__ import annotations
 
@@ -24,8 +26,6 @@ def kpi_layer(s: Session, loader: Loader) -> None:
     plays = valid_plays(loader.pool)
     if not plays:
         raise SystemExit("the event pool has no valid plays (raise CTXFLOW_BENCH_POOL)")
-    sent = loader.blast(cfg.kpi_plays, deadline_s=cfg.kpi_plays / 2000 + 60, pool=plays, into=topic)
-    s.say(f"KPI layer: {sent.total:,} valid plays produced into {topic}")
     since = now_ms()
     deploy_s = s.dbt(
         "run",
@@ -39,9 +39,12 @@ def kpi_layer(s: Session, loader: Loader) -> None:
         },
     )
     jobs = {j.job_id: j.name for j in s.rest.jobs() if is_bench_kpi_job(j.name) and j.start_time >= since}
+    start = now_ms()
+    sent = loader.blast(cfg.kpi_plays, deadline_s=cfg.kpi_plays / 2000 + 60, pool=plays, into=topic)
+    s.say(f"KPI layer: {sent.total:,} valid plays produced into {topic}, its {len(jobs)} jobs running")
     details = s.rest.wait_finished(list(jobs), timeout_s=max(60.0, cfg.drain_timeout_s))
-    start, end = source_window_ms(list(details.values()))
-    seconds = (end - start) / 1000 if start and end else None
+    _, end = source_window_ms(list(details.values()))
+    seconds = (end - start) / 1000 if end else None
     sources = sum(1 for d in details.values() for v in d["vertices"] if v["name"].startswith("Source:"))
     s.result["kpi_layer"] = {
         "aggregations": cfg.kpi_width,

@@ -12,7 +12,8 @@ widened KPI layer, in one self-contained run on the local stack. The steps, in o
                 PyFlink UDF's cost per call and declined payment abroad -> action latency
  7. ceilings    broker, pass-through and parse drains of the same backlog, nothing else running
  8. kpi_layer   the widened KPI layer's deploy time and plays/s
- 9. report      one JSON line on stdout, target/bench/last.json and BENCHMARKS.md
+ 9. from_nothing `dbt run` of the whole project in one invocation onto empty topics (deploy.py)
+10. report      one JSON line on stdout, target/bench/last.json and BENCHMARKS.md
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from flinkclient.http import FlinkClientError
 
 from .backlog import clean_slate, produce_backlog
 from .ceilings import ceilings
-from .deploy import deploy, rerun, seed
+from .deploy import deploy, from_nothing, rerun, seed
 from .jobmetrics import is_project_job
 from .kpi_layer import kpi_layer
 from .latency import latency
@@ -101,6 +102,8 @@ def run(s: Session) -> dict:
             ceilings(s, ends)
         if "kpi" not in s.cfg.skip:
             kpi_layer(s, loader)
+        if "from_nothing" not in s.cfg.skip:
+            from_nothing(s)
     finally:
         loader.close()
     s.result["machine"]["load_avg_at_end"] = [round(x, 2) for x in os.getloadavg()]
