@@ -42,6 +42,7 @@ from ctxflow.bench.stats import (
     DECISION_STAGES,
     VertexLoad,
     busiest_vertex,
+    hungriest_vertex,
     latency_summary,
     method_of,
     operator_kind,
@@ -528,3 +529,13 @@ def test_cpu_is_the_growth_per_thread_over_the_span_summed_per_duty():
         ("other (JVM, Flink runtime, metrics)", 0.01),
     ]
     assert by_vertex == [("group ads", "Join[161] -> Calc[162]", pytest.approx(0.2))]
+
+
+def test_the_busiest_vertex_is_the_one_whose_task_thread_used_the_most_cpu():
+    loads = [
+        VertexLoad("group contract", "Deduplicate[1] -> sink", 1000, 0, "j1", "v1"),  # blocked in a producer
+        VertexLoad("group ads", "OverAggregate[2]", 600, 0, "j2", "v2"),
+    ]
+    cpu = {"vertices": [{"job": "group ads", "vertex": "OverAggregate[2]", "cores": 0.15}]}
+    assert hungriest_vertex(loads, cpu).vid == "v2"
+    assert hungriest_vertex(loads, None) is None  # a remote cluster: busy ms/s decides (busiest_vertex)

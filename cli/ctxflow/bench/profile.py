@@ -1,6 +1,8 @@
 """Step 4 (during the drain): where the time goes. The TaskManager's CPU per job, vertex and JVM duty
-(threadcpu.py, on the local stack), the busiest vertex of the project's jobs (busy ms/s, not itself
-back-pressured) and the top frames of its on-CPU flame graph by self time."""
+(threadcpu.py, on the local stack), the busiest vertex of the project's jobs and the top frames of its
+on-CPU flame graph by self time. Busiest: the vertex whose task thread used the most CPU over the span
+(the kernel's counters); on a remote cluster, whose threads are not ours to read, the one with the most
+busy ms/s not itself back-pressured (Flink counts a thread blocked in a Kafka producer as busy too)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from flinkclient.jobnames import short_name
 
 from .jobmetrics import is_project_job
 from .session import Session
-from .stats import VertexLoad, busiest_vertex, operator_kind, top_frames
+from .stats import VertexLoad, busiest_vertex, hungriest_vertex, operator_kind, top_frames
 from .threadcpu import Sampler, local_taskmanager
 
 MIN_SAMPLES = 20  # fewer on-CPU samples than this say little about where the time goes
@@ -20,9 +22,15 @@ def profile(s: Session, jobs: dict[str, str]) -> dict:
     local = local_taskmanager(s.settings)
     sampler = Sampler(*local) if local else None
     loads = _vertex_loads(s, jobs)
-    out = _busiest(s, loads)
     # None on a remote cluster: its threads are not ours to read
-    out["cpu"] = sampler.finish({v.vertex: v.job for v in loads}, CPU_SPAN_S) if sampler else None
+    cpu = sampler.finish({v.vertex: v.job for v in loads}, CPU_SPAN_S) if sampler else None
+    top, chosen_by = hungriest_vertex(loads, cpu), "cpu"
+    if top is None:
+        top, chosen_by = busiest_vertex(loads), "busy"
+    out = _busiest(s, loads, top)
+    if out["busiest"]:
+        out["busiest"]["chosen_by"] = chosen_by
+    out["cpu"] = cpu
     return out
 
 
@@ -45,8 +53,7 @@ def _vertex_loads(s: Session, jobs: dict[str, str]) -> list[VertexLoad]:
     return loads
 
 
-def _busiest(s: Session, loads: list[VertexLoad]) -> dict:
-    top = busiest_vertex(loads)
+def _busiest(s: Session, loads: list[VertexLoad], top: VertexLoad | None) -> dict:
     out: dict = {
         "vertices": [
             {

@@ -193,7 +193,12 @@ def _profile(p: dict) -> list[str]:
     lines += _cpu(p.get("cpu"))
     b = p.get("busiest") or {}
     if b:
-        lines += [f"Busiest vertex not itself back-pressured: `{b['vertex']}` in `{b['job']}` ({b['kind']}).", ""]
+        why = (
+            "the most CPU of one task thread above"
+            if b.get("chosen_by") == "cpu"
+            else "the most busy ms/s, not itself back-pressured"
+        )
+        lines += [f"Busiest vertex ({why}): `{b['vertex']}` in `{b['job']}` ({b['kind']}).", ""]
     lines += ["| job | vertex | busy ms/s | back-pressured ms/s |", "|---|---|---|---|"]
     lines += [
         f"| {v['job']} | `{v['vertex']}` | {v['busy_ms_per_s']} | {v['backpressured_ms_per_s']} |"

@@ -84,6 +84,16 @@ def busiest_vertex(vertices: Sequence[VertexLoad]) -> VertexLoad | None:
     return None
 
 
+def hungriest_vertex(vertices: Sequence[VertexLoad], cpu: dict | None) -> VertexLoad | None:
+    """The vertex whose task thread used the most CPU over a sampled span (``cpu["vertices"]``, most
+    first, names cut at 160 characters, from threadcpu.Sampler); None without such a sample."""
+    for entry in (cpu or {}).get("vertices") or []:
+        for v in vertices:
+            if v.job == entry["job"] and v.vertex[:160] == entry["vertex"]:
+                return v
+    return None
+
+
 def method_of(frame: str) -> str:
     """A flame-graph frame without its line number (`Optional.of:113` -> `Optional.of`), so the self time
     of one method adds up over its lines."""
