@@ -37,7 +37,7 @@ from ctxflow.stack.settings import Settings
 from ctxflow.waiting import wait_for
 
 # the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
-# a model outside any group has its own (dbt:model.ctxflow.<model>); user_profiles is a batch table
+# a model outside any group has its own (dbt:model.ctxflow.<model>); the profiles are batch tables
 STREAMING_JOBS = ("contract", "ads", "ad_decisions", "shopping", "campaign_kpis", "nba")
 
 

@@ -311,6 +311,7 @@ def test_report_renders_every_section_and_missing_figures():
             "dbt_seed_s": 30.0,
             "flink_jobs": 6,
             "dbt_run_from_nothing_s": 40.5,
+            "dbt_run_profiles_s": 28.5,
             "from_nothing_flink_jobs": 6,
         },
         "throughput": {
@@ -404,6 +405,7 @@ def test_report_renders_every_section_and_missing_figures():
     assert "next_best_actions p50/p95/p99 at 5.0/s (sent 150) | 120 / 180 / 230 ms (n=150) |" in text
     assert "(bounded jobs of 200,000 and 400,000 rows, with and without it) | 31.5 µs |" in text
     assert "| `dbt run` of the project from nothing, one invocation (6 Flink jobs; empty topics) | 40.5 s |" in text
+    assert "both profiles over the drained history | 28.5 s |" in text
 
 
 def test_report_survives_an_empty_result():

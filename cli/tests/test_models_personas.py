@@ -1,6 +1,6 @@
 """Gift and car (the e-commerce and car maker stories) end to end: contrasting sessions get the
 labels of their story. The gift story's historical profile is the batch model's: the history goes to
-the input topics, the contract job types it, `dbt run --select user_profiles` computes the profiles,
+the input topics, the contract job types it, `dbt run --select user_profiles --full-refresh` computes the profiles,
 then the live sessions."""
 
 from __future__ import annotations

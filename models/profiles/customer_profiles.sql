@@ -1,6 +1,6 @@
 {{ config(connector_properties=upsert_kafka_topic('customer_profiles')) }}
 -- The historical profile of each bank or telecom customer, recomputed in batch over everything in the
--- typed topics (rerun it nightly with `dbt run --select customer_profiles`): where they usually pay,
+-- typed topics (rebuilt by a `dbt run` 20 h after its last build, or now with `--full-refresh`): where they usually pay,
 -- what they typically spend, how reliably they repay their card, how much mobile data they use a day.
 -- The next-best actions read it to decide what is safe to offer.
 -- The typed topics are written at-least-once (a restart may write an event twice): each event once here.

@@ -1,6 +1,7 @@
 {{ config(connector_properties=upsert_kafka_topic('user_profiles')) }}
 -- The historical profile of each user, recomputed in batch over everything in the input topics
--- (rerun it nightly with `dbt run --select user_profiles`): what they usually play and browse.
+-- (a `dbt run` 20 h after its last build rebuilds it, see dbt_project.yml; `--full-refresh` rebuilds it
+-- now): what they usually play and browse.
 -- One scan per topic: GROUPING SETS count every facet (genre, audience, ...) in the same pass.
 with play_facets as (
     select

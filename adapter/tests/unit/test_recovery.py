@@ -105,24 +105,41 @@ class JobsOnly:
         return self._jobs
 
 
-def test_a_table_is_fresh_only_if_a_finished_job_of_the_same_fingerprint_ended_within_build_after():
-    hour_ms = 3_600_000
-    now = 100 * hour_ms
-    name = "dbt:model.p.profiles#abc"
-    jobs = [
-        Job("old", name, "FINISHED", now - 30 * hour_ms, now - 25 * hour_ms),
-        Job("failed", name, "FAILED", now - 2 * hour_ms, now - hour_ms),
-        Job("other-sql", "dbt:model.p.profiles#def", "FINISHED", now - 2 * hour_ms, now - hour_ms),
-        Job("recent", name, "FINISHED", now - 3 * hour_ms, now - 2 * hour_ms),
-    ]
-    assert recent_build(JobsOnly(jobs), name, 24 * 3600, now).job_id == "recent"
-    assert recent_build(JobsOnly(jobs), name, 3600, now) is None  # the newest build is 2 h old
-    assert recent_build(JobsOnly(jobs[:3]), name, 24 * 3600, now) is None  # failed or other SQL: not a build
+HOUR_MS = 3_600_000
+NOW = 100 * HOUR_MS
+BUILD = "dbt:model.p.profiles#abc"
+
+
+def test_a_table_is_fresh_only_if_the_models_newest_job_is_a_finished_build_of_the_same_fingerprint():
+    def fresh(*jobs: Job, max_age_s: float = 24 * 3600) -> str | None:
+        built = recent_build(JobsOnly(list(jobs)), "model.p.profiles", BUILD, max_age_s, NOW)
+        return built.job_id if built else None
+
+    old = Job("old", BUILD, "FINISHED", NOW - 30 * HOUR_MS, NOW - 29 * HOUR_MS)
+    recent = Job("recent", BUILD, "FINISHED", NOW - 3 * HOUR_MS, NOW - 2 * HOUR_MS)
+    assert fresh(old, recent) == "recent"
+    assert fresh(old, recent, max_age_s=2 * 3600) is None  # it started 3 h ago: the age runs from the start
+    assert fresh(old) is None
+    failed = Job("failed", BUILD, "FAILED", NOW - HOUR_MS, NOW - HOUR_MS + 1)
+    assert fresh(recent, failed) is None  # the last build failed: the topic may hold half of it
+    changed = Job("changed", "dbt:model.p.profiles#def", "FINISHED", NOW - 2 * HOUR_MS, NOW - HOUR_MS)
+    assert (
+        fresh(recent, changed) is None
+    )  # changed and reverted since: the topic holds the changed query's rows
+    other = Job("other", "dbt:model.p.other#abc", "FINISHED", NOW - HOUR_MS, NOW - 1)
+    assert fresh(recent, other) == "recent"  # another model's jobs do not count
 
 
 def test_build_after_reads_dbts_freshness_config_in_seconds():
+    def after(count, period):
+        return build_after_s(
+            {"freshness": {"build_after": {"count": count, "period": period, "updates_on": "any"}}}, "m"
+        )
+
     assert build_after_s({}, "m") is None
-    assert build_after_s({"freshness": {"build_after": {"count": 24, "period": "hour"}}}, "m") == 86_400
-    assert build_after_s({"freshness": {"build_after": {"count": 2, "period": "day"}}}, "m") == 172_800
-    with pytest.raises(DbtRuntimeError, match="freshness.build_after needs a positive count"):
-        build_after_s({"freshness": {"build_after": {"count": 3, "period": "week"}}}, "m")
+    assert after(20, "hour") == 72_000
+    assert after(2, "day") == 172_800
+    assert after(0, "hour") is None  # built on every run, as without the config
+    for bad in ((3, "week"), (-1, "hour"), ("soon", "hour")):
+        with pytest.raises(DbtRuntimeError, match="freshness.build_after needs a count of 0 or more"):
+            after(*bad)

@@ -20,11 +20,7 @@ from .session import TARGET, Session
 
 def clean_slate(s: Session) -> None:
     t = time.monotonic()
-    # the project's and the KPI layer's (dbt:...) and the ceilings' (bench:...) jobs of an earlier run
-    jobs = s.rest.active_jobs(lambda name: name.startswith(("bench:", "dbt:")))
-    if jobs:
-        s.say(f"cancelling {len(jobs)} running jobs (every drain starts from nothing)")
-        s.rest.cancel_all(list(jobs))
+    s.cancel_jobs()  # every drain starts from nothing
     admin = admin_client(s.settings.kafka_bootstrap)
     old = [name for name in admin.list_topics(timeout=10).topics if name.startswith("bench.")]
     for future in (admin.delete_topics(old, operation_timeout=30) if old else {}).values():

@@ -3,7 +3,8 @@ groups) onto an empty typed topic; deploy time and the Flink jobs it became (cou
 group with statement sets, else one per model). Then the plays are produced into the topic while every
 job is running, and plays/s runs from that moment to the last source's end (every job reads the whole
 bounded backlog): the jobs read at the same time, and the rate is the layer's, not its deploy's (with
-more groups than dbt threads, the last groups start seconds after the first)."""
+more groups than dbt threads, the last groups start seconds after the first). The producer (about 3 s of
+one core for 500,000 plays) runs inside that span, on the same cores."""
 
 from __future__ import annotations
 

@@ -135,8 +135,10 @@ def _results(r: dict) -> list[str]:
         f"Flink jobs; empty topics) | {_fmt(deploy.get('dbt_run_from_nothing_s'), ' s')} |",
         f"| `dbt run` of the project onto the backlog ({_fmt(deploy.get('flink_jobs'))} Flink jobs; downstream, "
         f"then the contract group) | {_fmt(deploy.get('dbt_run_s'), ' s')} |",
-        f"| `dbt run` again, no change (jobs left alone: {deploy.get('rerun_left_jobs_alone')}) | "
-        f"{_fmt(deploy.get('dbt_rerun_s'), ' s')} |",
+        f"| `dbt run` again, no change (jobs left alone: {deploy.get('rerun_left_jobs_alone')}; profiles "
+        f"within their `freshness.build_after`) | {_fmt(deploy.get('dbt_rerun_s'), ' s')} |",
+        f"| `dbt run --select path:models/profiles --full-refresh`: both profiles over the drained history | "
+        f"{_fmt(deploy.get('dbt_run_profiles_s'), ' s')} |",
         f"| `dbt seed` | {_fmt(deploy.get('dbt_seed_s'), ' s')} |",
     ]
     if kpi:

@@ -5,7 +5,8 @@ widened KPI layer, in one self-contained run on the local stack. The steps, in o
  1. backlog     clean slate (jobs cancelled, fresh bench.<run>. topics); produce the backlog
  2. deploy      `dbt seed`, then the project onto it: downstream jobs first, the contract group last
  3. throughput  from the contract group's start until every job has read its topics to the end
-                (drain.py), then `dbt run` again with no change; meanwhile
+                (drain.py), then `dbt run` again with no change, and the profiles over the history;
+                meanwhile
  4. profile     the busiest vertex and its flame graph, and
  5. resources   TaskManager heap and checkpoint sizes (during and after the drain)
  6. latency     live, at fixed rates, the jobs caught up; then the next-best actions (nba.py): the

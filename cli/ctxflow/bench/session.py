@@ -40,6 +40,14 @@ class Session:
         self.timings[name] = round(time.monotonic() - started, 1)
         return self.timings[name]
 
+    def cancel_jobs(self) -> None:
+        """Every job of an earlier step or run on the stack: the project's and the KPI layer's (dbt:...)
+        and the ceilings' (bench:...)."""
+        jobs = self.rest.active_jobs(lambda name: name.startswith(("bench:", "dbt:")))
+        if jobs:
+            self.say(f"cancelling {len(jobs)} running jobs")
+            self.rest.cancel_all(list(jobs))
+
     def dbt(self, *args: str, extra_vars: dict | None = None) -> float:
         """Runs dbt on the project with the bench's topic prefix and its own target/log/state paths (so
         the project's own deployment state is untouched); returns its seconds; exits on failure."""

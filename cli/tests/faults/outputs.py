@@ -12,7 +12,7 @@ any output's contract); everything else must be equal.
 
 What the fault tests hold (`holds`): nothing lost anywhere; nothing doubled in an exactly-once output;
 every upsert key equal to the fault-free run. ad_decisions' copies that differ from the fault-free run
-are measured and reported, not held: a request decided while the ads job catches up after a restart can
+are measured and reported, not held: a request decided while the jobs catch up after a restart can
 see an intermediate eligibility version (README, "Delivery guarantees"; RELIABILITY.md).
 """
 

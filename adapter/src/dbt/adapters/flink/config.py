@@ -61,7 +61,7 @@ def job_group(config: dict[str, Any], who: str) -> str | None:
 
 
 def build_after_s(config: dict[str, Any], who: str) -> float | None:
-    """dbt's ``freshness: {build_after: {count, period}}`` in seconds, or None when not set.
+    """dbt's ``freshness: {build_after: {count, period}}`` in seconds, or None when not set (or 0).
 
     dbt declares the config (its state-aware orchestration builds a model no more often than that);
     this adapter honours it for batch tables: one built from the same SQL within that time is left as is.
@@ -70,12 +70,17 @@ def build_after_s(config: dict[str, Any], who: str) -> float | None:
     if not after or after.get("count") is None:
         return None
     period = str(after.get("period") or "").lower()
-    if period not in PERIOD_S or float(after["count"]) <= 0:
+    try:
+        count = float(after["count"])
+    except (TypeError, ValueError):
+        count = -1.0
+    if period not in PERIOD_S or count < 0:
         raise DbtRuntimeError(
-            f"{who}: freshness.build_after needs a positive count and a period of {', '.join(PERIOD_S)}, "
+            f"{who}: freshness.build_after needs a count of 0 or more and a period of {', '.join(PERIOD_S)}, "
             f"not {after!r}"
         )
-    return float(after["count"]) * PERIOD_S[period]
+    # a count of 0: built on every run, as without the config (`updates_on` is not read: any run may build)
+    return count * PERIOD_S[period] if count > 0 else None
 
 
 def as_dict(obj: Any) -> dict[str, Any]:

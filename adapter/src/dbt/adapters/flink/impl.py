@@ -308,8 +308,9 @@ class FlinkAdapter(SQLAdapter):
         run_config = {
             "execution.runtime-mode": "batch",
             "table.dml-sync": "true",
-            **({"pipeline.name": name} if name else {}),
             **cfg.execution_config(model.get("config") or {}),
+            # after the model's own config: freshness.build_after finds the build by this name
+            **({"pipeline.name": name} if name else {}),
         }
         with self._bounded(sql):
             response, _ = self._run(insert, run_config)
@@ -324,21 +325,38 @@ class FlinkAdapter(SQLAdapter):
             # dbt-flink-adapter projects express a continuous job as a table with type: streaming.
             return self.materialize_streaming_table(relation, sql, model, full_refresh, selected)
         create, pk, names, options = self._create_sink(relation, sql, model)
-        self._guard_append_only(relation, options, pk, full_refresh, "Table")
         insert = dml.insert_select(relation, sql, names, overwrite=options.get("connector") == "filesystem")
-        # The batch job is named like a streaming one (model and fingerprint), so a later run knows
-        # whether this very table was built recently enough: freshness.build_after (config.py).
-        name = job_name(model["unique_id"], fingerprint(insert, [create], cfg.execution_config(config)))
+        # The batch job is named like a streaming one: the model and a fingerprint of its INSERT, its
+        # table's DDL and the DDL of what it reads, and its config. So a later run knows whether this
+        # very table was built recently enough to be left as is (freshness.build_after, config.py).
+        upstream = [d.statement for d in self.catalog.read_by(sql)]
+        name = job_name(
+            model["unique_id"], fingerprint(insert, [create, *upstream], cfg.execution_config(config))
+        )
         max_age_s = cfg.build_after_s(config, model["unique_id"])
         if max_age_s is not None and not full_refresh:
-            built = recent_build(self._rest(), name, max_age_s, int(time.time() * 1000))
-            if built is not None:
-                age_min = (time.time() * 1000 - built.end_time) / 60_000
-                return (
-                    f"fresh, left as is: built {age_min:.0f} min ago (job {built.job_id}), within its "
-                    "freshness.build_after; --full-refresh builds it again"
-                )
+            fresh = self._fresh_build(model["unique_id"], name, max_age_s)
+            if fresh:
+                return fresh
+        self._guard_append_only(relation, options, pk, full_refresh, "Table")
         return f"table loaded (job {self._insert_bounded(insert, sql, model, name).query_id})"
+
+    def _fresh_build(self, unique_id: str, name: str, max_age_s: float) -> str | None:
+        """The status line of a table left as is (lifecycle.recent_build), or None to build it. When the
+        JobManager cannot be asked, the table is built: building is always correct."""
+        try:
+            with self._rest() as rest:
+                built = recent_build(rest, unique_id, name, max_age_s, int(time.time() * 1000))
+        except FlinkClientError as exc:
+            logger.warning(f"{unique_id}: cannot tell when it was last built ({exc}); building it")
+            return None
+        if built is None:
+            return None
+        age_min = (time.time() * 1000 - built.start_time) / 60_000
+        return (
+            f"fresh, left as is: built {age_min:.0f} min ago (job {built.job_id}), within its "
+            "freshness.build_after; --full-refresh builds it again"
+        )
 
     @available
     def materialize_incremental(self, relation, sql: str, model: dict[str, Any], full_refresh: bool) -> str:

@@ -137,15 +137,21 @@ def model_jobs(rest: FlinkRestClient, unique_id: str) -> list[Job]:
     return sorted(jobs, key=lambda j: j.start_time, reverse=True)
 
 
-def recent_build(rest: FlinkRestClient, name: str, max_age_s: float, now_ms: int) -> Job | None:
-    """The newest FINISHED job named ``name`` that ended less than ``max_age_s`` ago: the batch table it
-    loaded was built from the same SQL, DDL and config (the name carries their fingerprint) recently
-    enough to be left as is. None when there is none, or the JobManager no longer lists it (it forgets
-    finished jobs after ``jobstore.expiration-time``, and all of them when it restarts): then the table
-    is built again, which is always correct."""
-    built = [j for j in rest.jobs() if j.name == name and j.state == "FINISHED" and j.end_time > 0]
-    newest = max(built, key=lambda j: j.end_time, default=None)
-    return newest if newest is not None and now_ms - newest.end_time < max_age_s * 1000 else None
+def recent_build(
+    rest: FlinkRestClient, unique_id: str, name: str, max_age_s: float, now_ms: int
+) -> Job | None:
+    """The model's newest job, if it is a FINISHED job named ``name`` that started less than ``max_age_s``
+    ago: the batch table it loaded was built from the same SQL, DDL and config (the name carries their
+    fingerprint) recently enough to be left as is. Only the newest job of the model counts: after a
+    change and its revert, the table holds what the changed query wrote. Age runs from the start, so a
+    build that took minutes does not stay fresh for those minutes longer. None otherwise, and when the
+    JobManager no longer lists the build (it forgets finished jobs after ``jobstore.expiration-time``,
+    and all of them when it restarts): then the table is built again, which is always correct."""
+    jobs = model_jobs(rest, unique_id)
+    newest = jobs[0] if jobs else None
+    if newest is None or newest.name != name or newest.state != "FINISHED":
+        return None
+    return newest if now_ms - newest.start_time < max_age_s * 1000 else None
 
 
 @dataclass
