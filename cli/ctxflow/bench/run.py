@@ -5,12 +5,12 @@ widened KPI layer, in one self-contained run on the local stack. The steps, in o
  1. backlog     clean slate (jobs cancelled, fresh bench.<run>. topics); produce the backlog
  2. deploy      `dbt seed`, then the project onto it: downstream jobs first, the contract group last
  3. throughput  from the contract group's start until every job has read its topics to the end
-                (drain.py), then `dbt run` again with no change, and the profiles over the history;
-                meanwhile
+                (drain.py), then `dbt run` again with no change; meanwhile
  4. profile     the busiest vertex and its flame graph, and
  5. resources   TaskManager heap and checkpoint sizes (during and after the drain)
- 6. latency     live, at fixed rates, the jobs caught up; then the next-best actions (nba.py): the
-                PyFlink UDF's cost per call and declined payment abroad -> action latency
+ 6. latency     live, at fixed rates, the jobs caught up; then the profiles built over the history
+                and the next-best actions (nba.py): the PyFlink UDF's cost per call and declined
+                payment abroad -> action latency
  7. ceilings    broker, pass-through and parse drains of the same backlog, nothing else running
  8. kpi_layer   the widened KPI layer's deploy time and plays/s
  9. from_nothing `dbt run` of the whole project in one invocation onto empty topics (deploy.py)
@@ -29,7 +29,7 @@ from flinkclient.http import FlinkClientError
 
 from .backlog import clean_slate, produce_backlog
 from .ceilings import ceilings
-from .deploy import deploy, from_nothing, rerun, seed
+from .deploy import build_profiles, deploy, from_nothing, rerun, seed
 from .jobmetrics import is_project_job
 from .kpi_layer import kpi_layer
 from .latency import latency
@@ -96,6 +96,7 @@ def run(s: Session) -> dict:
         rerun(s, jobs)
         if "latency" not in s.cfg.skip:
             s.result["latency"] = [latency(s, loader, rate) for rate in s.cfg.latency_rates]
+        build_profiles(s)
         if "nba" not in s.cfg.skip:
             s.result["nba"] = nba_step(s)
         s.rest.cancel_all(list(s.rest.active_jobs(is_project_job)))  # the ceilings run alone
