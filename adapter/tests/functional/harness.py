@@ -180,6 +180,18 @@ def topic_records(topic: str, deadline_s: float = 60, at_least: int = 1) -> list
     return records
 
 
+def topic_end(topic: str) -> int:
+    """How many records a one-partition topic holds (its high watermark): exact at once after a batch
+    job that wrote it has finished, where polling records could only say "at least"."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    consumer = Consumer({"bootstrap.servers": BOOTSTRAP, "group.id": uuid.uuid4().hex})
+    try:
+        return consumer.get_watermark_offsets(TopicPartition(topic, 0), timeout=30)[1]
+    finally:
+        consumer.close()
+
+
 def produce(topic: str, records: list[dict], key_field: str | None = None) -> None:
     from confluent_kafka import Producer
 

@@ -115,18 +115,18 @@ def test_a_table_is_fresh_only_if_the_models_newest_job_is_a_finished_build_of_t
         built = recent_build(JobsOnly(list(jobs)), "model.p.profiles", BUILD, max_age_s, NOW)
         return built.job_id if built else None
 
-    old = Job("old", BUILD, "FINISHED", NOW - 30 * HOUR_MS, NOW - 29 * HOUR_MS)
-    recent = Job("recent", BUILD, "FINISHED", NOW - 3 * HOUR_MS, NOW - 2 * HOUR_MS)
+    old = Job("old", BUILD, "FINISHED", NOW - 30 * HOUR_MS)
+    recent = Job("recent", BUILD, "FINISHED", NOW - 3 * HOUR_MS)
     assert fresh(old, recent) == "recent"
     assert fresh(old, recent, max_age_s=2 * 3600) is None  # it started 3 h ago: the age runs from the start
     assert fresh(old) is None
-    failed = Job("failed", BUILD, "FAILED", NOW - HOUR_MS, NOW - HOUR_MS + 1)
+    failed = Job("failed", BUILD, "FAILED", NOW - HOUR_MS)
     assert fresh(recent, failed) is None  # the last build failed: the topic may hold half of it
-    changed = Job("changed", "dbt:model.p.profiles#def", "FINISHED", NOW - 2 * HOUR_MS, NOW - HOUR_MS)
+    changed = Job("changed", "dbt:model.p.profiles#def", "FINISHED", NOW - 2 * HOUR_MS)
     assert (
         fresh(recent, changed) is None
     )  # changed and reverted since: the topic holds the changed query's rows
-    other = Job("other", "dbt:model.p.other#abc", "FINISHED", NOW - HOUR_MS, NOW - 1)
+    other = Job("other", "dbt:model.p.other#abc", "FINISHED", NOW - HOUR_MS)
     assert fresh(recent, other) == "recent"  # another model's jobs do not count
 
 

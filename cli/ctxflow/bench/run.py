@@ -30,7 +30,6 @@ from flinkclient.http import FlinkClientError
 from .backlog import clean_slate, produce_backlog
 from .ceilings import ceilings
 from .deploy import build_profiles, deploy, from_nothing, rerun, seed
-from .jobmetrics import is_project_job
 from .kpi_layer import kpi_layer
 from .latency import latency
 from .load import Loader, make_pool
@@ -99,7 +98,7 @@ def run(s: Session) -> dict:
         build_profiles(s)
         if "nba" not in s.cfg.skip:
             s.result["nba"] = nba_step(s)
-        s.rest.cancel_all(list(s.rest.active_jobs(is_project_job)))  # the ceilings run alone
+        s.cancel_jobs()  # the ceilings run alone
         if "ceilings" not in s.cfg.skip:
             ceilings(s, ends)
         if "kpi" not in s.cfg.skip:

@@ -28,7 +28,6 @@ class Job:
     name: str
     state: str
     start_time: int
-    end_time: int = -1  # -1 until the job has ended
 
     @property
     def active(self) -> bool:
@@ -36,7 +35,7 @@ class Job:
 
     @classmethod
     def from_json(cls, j: dict[str, Any]) -> Job:
-        return cls(j["jid"], j["name"], j["state"], j.get("start-time", 0), j.get("end-time", -1))
+        return cls(j["jid"], j["name"], j["state"], j.get("start-time", 0))
 
 
 class FlinkRestClient(Endpoint):

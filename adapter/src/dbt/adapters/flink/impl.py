@@ -344,15 +344,16 @@ class FlinkAdapter(SQLAdapter):
     def _fresh_build(self, unique_id: str, name: str, max_age_s: float) -> str | None:
         """The status line of a table left as is (lifecycle.recent_build), or None to build it. When the
         JobManager cannot be asked, the table is built: building is always correct."""
+        now_ms = int(time.time() * 1000)
         try:
             with self._rest() as rest:
-                built = recent_build(rest, unique_id, name, max_age_s, int(time.time() * 1000))
+                built = recent_build(rest, unique_id, name, max_age_s, now_ms)
         except FlinkClientError as exc:
             logger.warning(f"{unique_id}: cannot tell when it was last built ({exc}); building it")
             return None
         if built is None:
             return None
-        age_min = (time.time() * 1000 - built.start_time) / 60_000
+        age_min = (now_ms - built.start_time) / 60_000
         return (
             f"fresh, left as is: built {age_min:.0f} min ago (job {built.job_id}), within its "
             "freshness.build_after; --full-refresh builds it again"
