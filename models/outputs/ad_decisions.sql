@@ -21,6 +21,25 @@ with requests as (
     from {{ ref('stg_ad_requests') }}
 ),
 
+-- The user's eligibility as a versioned table of its complete versions: a half-built version (the new
+-- context before its rules are matched, is_complete false) is never decided with, so a replay decides
+-- as the first run did. The newest version by its time wins; on equal times the later one.
+versions as (
+    select
+        user_id,
+        blocked_categories,
+        whitelisted_categories,
+        published_at
+    from (
+        select
+            *,
+            row_number() over (partition by user_id order by published_at desc) as recency
+        from {{ source('ctx_published', 'ad_eligibility_versions') }}
+        where is_complete
+    ) as newest_first
+    where recency = 1
+),
+
 decided as (
     select
         r.request_id,
@@ -29,7 +48,7 @@ decided as (
         coalesce(e.blocked_categories, {{ empty_string_array() }}) as blocked_categories,
         coalesce(e.whitelisted_categories, {{ empty_string_array() }}) as whitelisted_categories
     from requests as r
-    left join {{ source('ctx_published', 'ad_eligibility_versions') }} for system_time as of r.event_time as e
+    left join versions for system_time as of r.event_time as e
         on r.user_id = e.user_id
 )
 
