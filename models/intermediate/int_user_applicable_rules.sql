@@ -2,19 +2,14 @@
 -- the highest priority winning (a block before a whitelist on equal priority). A rule applies if it is
 -- active at the time of the play that set the context (event time: a replay decides the same).
 -- The rules are read from the seed's topic with the time each was written (rule_changed_at).
--- Each row carries the time of the play behind the context it was matched to (context_played_at), and
--- every context adds one row more, with no rule, once its rules are matched (the matching is done):
--- ad_eligibility tells a whole version (context and its rules) from one whose rules are on their way.
 -- depends_on: {{ ref('ad_rules') }}
 with user_signals as (
-    -- '' is no signal: it matches no rule, and being last it leaves the join after the context's rules
-    -- (noqa: sqlfluff's flink dialect takes the array constructor for an unqualified column)
     select
         s.user_id,
         signal.context_signal,
         s.played_at
     from {{ ref('int_user_context_signals') }} as s
-    cross join unnest(array_concat(s.context_signals, array[''])) as signal (context_signal)  -- noqa: RF02
+    cross join unnest(s.context_signals) as signal (context_signal)
 ),
 
 matching_rules as (
@@ -24,16 +19,13 @@ matching_rules as (
         r.action,
         r.ad_category,
         r.priority,
-        r.changed_at as rule_changed_at,
-        u.played_at as context_played_at
+        r.changed_at as rule_changed_at
     from user_signals as u
-    left join {{ source('ctx_rules', 'ad_rules_changes') }} as r
-        on
-            u.context_signal = r.context_signal
-            and r.active_from <= cast(u.played_at as timestamp(3))
-            and (r.active_to is null or r.active_to > cast(u.played_at as timestamp(3)))
-    -- a rule, or the context's "matched" row ('' never matches)
-    where r.rule_id is not null or u.context_signal = ''
+    inner join {{ source('ctx_rules', 'ad_rules_changes') }} as r
+        on u.context_signal = r.context_signal
+    where
+        r.active_from <= cast(u.played_at as timestamp(3))
+        and (r.active_to is null or r.active_to > cast(u.played_at as timestamp(3)))
 )
 
 select
@@ -42,8 +34,7 @@ select
     action,
     ad_category,
     priority,
-    rule_changed_at,
-    context_played_at
+    rule_changed_at
 from (
     select
         *,

@@ -21,9 +21,12 @@ with requests as (
     from {{ ref('stg_ad_requests') }}
 ),
 
--- The user's eligibility as a versioned table of its complete versions: a half-built version (the new
--- context before its rules are matched, is_complete false) is never decided with, so a replay decides
--- as the first run did. The newest version by its time wins; on equal times the later one.
+-- The user's eligibility as a versioned table built from the topic's versions read as an append stream:
+-- a tombstone carries no version and is skipped, so the version before it stays in effect. Read as an
+-- upsert table, a tombstone deleted the user's eligibility until their next version, and requests in
+-- between were decided with nothing blocked (the aggregation behind ad_eligibility publishes one,
+-- rarely, when a mini-batch closes between the retraction of a user's context and its replacement).
+-- The newest version by its time wins; on equal times the later one.
 versions as (
     select
         user_id,
@@ -35,7 +38,6 @@ versions as (
             *,
             row_number() over (partition by user_id order by published_at desc) as recency
         from {{ source('ctx_published', 'ad_eligibility_versions') }}
-        where is_complete
     ) as newest_first
     where recency = 1
 ),

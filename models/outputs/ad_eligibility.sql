@@ -10,38 +10,26 @@
 -- applies to the requests made after the play.
 -- One aggregation over a union rather than a LEFT JOIN of signals and rules: a left join retracts
 -- its null-padded row whenever a user gains or loses rules, which the upsert topic would publish as a
--- tombstone; here every listening user keeps an anchor row, so their key is updated, not deleted.
--- (A mini-batch that closes between the retraction of a user's every fact and their replacement still
--- publishes a tombstone, rarely: the matched row below keeps a fact in place most of that time, and
--- ad_decisions reads past tombstones.)
--- is_complete: a play reaches this aggregation twice, its context first and the rules matched to that
--- context a few operators later (int_user_applicable_rules, which ends each context's rules with a
--- "matched" row). Between the two the version mixes the new context with the previous context's rules,
--- and it is published with the play's time; a reader deciding as of a time (ad_decisions) skips such
--- versions, or it would decide differently in a replay, where catch-up runs the two close together.
+-- tombstone; here every listening user keeps an anchor row, so their key is only ever updated.
 with facts as (
     select
         user_id,
-        'context' as fact,
         cast(null as string) as context_signal,
         cast(null as string) as rule_id,
         cast(null as string) as rule_action,
         cast(null as string) as ad_category,
-        played_at as effective_at,
-        played_at as context_at
+        played_at as effective_at
     from {{ ref('int_user_context_signals') }}
 
     union all
 
     select
         s.user_id,
-        'signal' as fact,
         active.context_signal,
         cast(null as string) as rule_id,
         cast(null as string) as rule_action,
         cast(null as string) as ad_category,
-        s.played_at as effective_at,
-        s.played_at as context_at
+        s.played_at as effective_at
     from {{ ref('int_user_context_signals') }} as s
     cross join unnest(s.context_signals) as active (context_signal)
 
@@ -49,13 +37,11 @@ with facts as (
 
     select
         user_id,
-        case when rule_id is null then 'rules_matched' else 'rule' end as fact,
         cast(null as string) as context_signal,
         rule_id,
         action as rule_action,
         ad_category,
-        coalesce(rule_changed_at, context_played_at) as effective_at,
-        context_played_at as context_at
+        rule_changed_at as effective_at
     from {{ ref('int_user_applicable_rules') }}
 )
 
@@ -71,9 +57,6 @@ select
         array_agg(distinct ad_category) filter (where rule_action = 'whitelist'), {{ empty_string_array() }}
     ) as whitelisted_categories,
     coalesce(array_agg(distinct rule_id) filter (where rule_id is not null), {{ empty_string_array() }}) as rule_ids,
-    coalesce(
-        max(context_at) filter (where fact = 'rules_matched') = max(context_at) filter (where fact = 'context'), false
-    ) as is_complete,
     cast(current_timestamp as timestamp_ltz(3)) as updated_at,
     -- the Kafka timestamp of this version: the time of the play behind the context or of the rule
     -- change behind it, whichever is later (data, not when it was written), so that ad_decisions,
