@@ -56,17 +56,26 @@
 
 
 {#
-  Execution options of jobs whose output is a changelog: state expires after a day without updates,
-  and mini-batches fold the retract/insert pairs of joins and aggregations (which would otherwise reach
-  the topic as tombstones and half-built rows) at the cost of up to `mini_batch_latency` of latency.
-  ad_eligibility takes 20 ms: every ad decision waits for the version published after its request
-  (an event-time temporal join), so this latency is the decisions' too (measured: make bench).
-  `state_backend` sets the group's own (`rocksdb` or `hashmap`) instead of the cluster's default; all
-  members of a group must agree (README, "Where state lives").
+  The options of the `eligibility` group (ad_policy, ad_eligibility), one definition for its members.
+  Its state never expires: the policy is a few dozen seed rows (with a TTL, a rule unchanged for a day
+  would drop out of it), and per user it keeps their latest play context and its join row, growing with
+  the number of users.
 #}
-{% macro changelog_job_options(mini_batch_latency='100 ms', state_backend=none) %}
+{% macro eligibility_job_options() %}
+  {{ return(changelog_job_options(mini_batch_latency='20 ms', state_backend='hashmap', state_ttl='0 ms')) }}
+{% endmacro %}
+
+
+{#
+  Execution options of jobs whose output is a changelog: state expires after `state_ttl` without
+  updates (a day; '0 ms' never), and mini-batches fold the retract/insert pairs of aggregations (which
+  would otherwise reach the topic as tombstones and half-built rows) at the cost of up to
+  `mini_batch_latency` of latency. `state_backend` sets the group's own (`rocksdb` or `hashmap`)
+  instead of the cluster's default; all members of a group must agree (README, "Where state lives").
+#}
+{% macro changelog_job_options(mini_batch_latency='100 ms', state_backend=none, state_ttl='1 d') %}
   {%- set options = {
-    'table.exec.state.ttl': '1 d',
+    'table.exec.state.ttl': state_ttl,
     'table.exec.mini-batch.enabled': 'true',
     'table.exec.mini-batch.allow-latency': mini_batch_latency,
     'table.exec.mini-batch.size': '5000',
@@ -76,3 +85,21 @@
   {%- endif -%}
   {{ return(options) }}
 {% endmacro %}
+
+
+{#
+  A versioned table (for an event-time temporal join, FOR SYSTEM_TIME AS OF) over an append stream of
+  versions: the newest row per key by its event time, a later row winning on equal times. Flink reads
+  this ROW_NUMBER pattern as a versioned view. Reading a topic's versions as an append stream, a
+  tombstone carries no version and is skipped: the version before it stays in effect.
+#}
+{% macro versioned_table(relation, key, time) -%}
+  select *
+  from (
+    select
+      *,
+      row_number() over (partition by {{ key }} order by {{ time }} desc) as recency
+    from {{ relation }}
+  ) as newest_first
+  where recency = 1
+{%- endmacro %}

@@ -1,5 +1,5 @@
 -- No ad decision ever served a category that was blocked for that user at that time.
--- Each decision carries the blocked list of the eligibility version valid at the request's time
+-- Each decision carries the blocked list of the policy and context in force at the request's time
 -- (see models/outputs/ad_decisions.sql), so the check is exact per decision.
 select
     request_id,

@@ -38,7 +38,7 @@ from ctxflow.waiting import wait_for
 
 # the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
 # a model outside any group has its own (dbt:model.ctxflow.<model>); the profiles are batch tables
-STREAMING_JOBS = ("contract", "ads", "ad_decisions", "shopping", "campaign_kpis", "nba")
+STREAMING_JOBS = ("contract", "eligibility", "ads", "ad_decisions", "shopping", "campaign_kpis", "nba")
 
 
 def event_id(event: Event) -> str:

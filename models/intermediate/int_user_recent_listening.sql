@@ -1,31 +1,51 @@
--- Each play with what the same user played in the last context window, computed on arrival
--- (processing time) so that a context reacts to the very play that completes it. Plays whose own
--- event time is already outside the window (back-filled history) are not part of any current context.
--- The plays arrive deduplicated by the contract layer, and each is counted by its event id, so a play the
--- contract job writes again after a restart (at-least-once) counts once too.
+-- Each play with what the same user played in the context window that ends at this play's own time,
+-- computed on arrival so that a context reacts to the very play that completes it. Plays whose own
+-- event time is already outside the window on arrival (back-filled history) are not part of any
+-- current context.
+-- Counted by ctx_context_counts (stack/udf) over the user's last plays in arrival order (a ROWS frame),
+-- each play once by its event id: the counts depend only on the order of the plays in the topic and
+-- their times, never on how fast the job reads, so a replay after a fault computes the same ones, and a
+-- play the contract job writes again after a restart (at-least-once) gets its first counts again.
 with current_plays as (
     select
         event_id,
         user_id,
+        ts,
         genre,
         audience,
         event_time,
         proc_time
     from {{ ref('stg_plays') }}
     where event_time > proc_time - interval '{{ var("context_window_minutes") }}' minute
+),
+
+counted as (
+    select
+        user_id,
+        proc_time,
+        event_time,
+        ctx_context_counts(
+            event_id,
+            ts,
+            audience in ('family', 'kids'),
+            genre = 'christmas',
+            cast({{ var("context_window_minutes") }} as bigint) * 60000
+        ) over recent as counts
+    from current_plays
+    window recent as (
+        partition by user_id
+        order by proc_time
+        rows between {{ var("context_window_max_plays") - 1 }} preceding and current row
+    )
 )
 
+-- (noqa RF01: sqlfluff reads a ROW column's field, c.counts.x, as a table reference)
 select
-    user_id,
-    proc_time,
-    -- the play's own time: what the context it completes is stamped with downstream (ad_eligibility)
-    cast(event_time as timestamp_ltz(3)) as played_at,
-    {{ count_events() }} over recent as recent_plays,
-    {{ count_events("audience in ('family', 'kids')") }} over recent as family_plays,
-    {{ count_events("genre = 'christmas'") }} over recent as christmas_plays
-from current_plays
-window recent as (
-    partition by user_id
-    order by proc_time
-    range between interval '{{ var("context_window_minutes") }}' minute preceding and current row
-)
+    c.user_id,
+    c.proc_time,
+    -- the play's own time: what the context it completes is stamped with downstream (play_contexts)
+    cast(c.event_time as timestamp_ltz(3)) as played_at,
+    c.counts.recent_plays,  -- noqa: RF01
+    c.counts.family_plays,  -- noqa: RF01
+    c.counts.christmas_plays  -- noqa: RF01
+from counted as c

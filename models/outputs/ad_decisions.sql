@@ -8,62 +8,75 @@
 -- drops them (after a drain, 66 % of the join's CPU was RocksDB iteration: make bench's flame graph).
 -- On the heap its state is one version per user plus the requests and versions the watermark has not
 -- passed yet, so it is kept without a TTL: a user's version must outlive any quiet day.
--- depends_on: {{ ref('ad_eligibility') }}
+-- depends_on: {{ ref('play_contexts') }}
+-- depends_on: {{ ref('ad_policy') }}
 -- One decision per ad request: a whitelisted category when the user's context has one, otherwise the
 -- first category of the serving order that is not blocked for the user at the request's time.
+-- Decided from data only: the listener's context after their last play before the request
+-- (play_contexts) and the policy in force at the request's time (ad_policy), both joined as of the
+-- request's own time (event-time temporal joins), and resolved by ctx_resolve_ad_rules in one row. A
+-- replay after a fault finds the same messages and writes the same decision (at-least-once, idempotent
+-- by request_id). Each source topic holds one complete message per play or per seed change, so no
+-- half-built version is ever in effect.
 with requests as (
     select
         request_id,
         user_id,
         ts,
         placement,
-        event_time
+        event_time,
+        -- the policy's key, 'ads', built from a column: a constant key fails the planner
+        -- ("Unsupported call: __TEMPORAL_JOIN_LEFT_KEY"), which folds it into the join condition
+        concat('ads', left(request_id, 0)) as policy_id
     from {{ ref('stg_ad_requests') }}
 ),
 
--- The user's eligibility as a versioned table built from the topic's versions read as an append stream:
--- a tombstone carries no version and is skipped, so the version before it stays in effect. Read as an
--- upsert table, a tombstone deleted the user's eligibility until their next version, and requests in
--- between were decided with nothing blocked (the aggregation behind ad_eligibility publishes one,
--- rarely, when a mini-batch closes between the retraction of a user's context and its replacement).
--- The newest version by its time wins; on equal times the later one.
-versions as (
-    select
-        user_id,
-        blocked_categories,
-        whitelisted_categories,
-        published_at
-    from (
-        select
-            *,
-            row_number() over (partition by user_id order by published_at desc) as recency
-        from {{ source('ctx_published', 'ad_eligibility_versions') }}
-    ) as newest_first
-    where recency = 1
+-- The versioned tables: the newest message per key by its time, read from append streams.
+contexts as (
+    {{ versioned_table(source('ctx_published', 'play_contexts_versions'), 'user_id', 'played_at') }}
 ),
 
-decided as (
+policies as (
+    {{ versioned_table(source('ctx_published', 'ad_policy_versions'), 'policy_id', 'changed_at') }}
+),
+
+in_context as (
     select
         r.request_id,
         r.user_id,
         r.ts,
-        coalesce(e.blocked_categories, {{ empty_string_array() }}) as blocked_categories,
-        coalesce(e.whitelisted_categories, {{ empty_string_array() }}) as whitelisted_categories
+        r.event_time,
+        -- noqa: disable=PRS
+        {{ context_signals('c', 'p') }} as context_signals,
+        -- noqa: enable=PRS
+        p.rules
     from requests as r
-    left join versions for system_time as of r.event_time as e
-        on r.user_id = e.user_id
+    left join contexts for system_time as of r.event_time as c
+        on r.user_id = c.user_id
+    left join policies for system_time as of r.event_time as p
+        on r.policy_id = p.policy_id
+),
+
+decided as (
+    select
+        request_id,
+        user_id,
+        ts,
+        ctx_resolve_ad_rules(context_signals, cast(event_time as timestamp(3)), rules) as eligibility
+    from in_context
 )
 
+-- (noqa RF01: sqlfluff reads a ROW column's field, d.eligibility.x, as a table reference)
 select
-    request_id,
-    user_id,
-    ts,
+    d.request_id,
+    d.user_id,
+    d.ts,
     case
-        when cardinality(whitelisted_categories) > 0 then whitelisted_categories[1]
+        when cardinality(d.eligibility.whitelisted_categories) > 0 then d.eligibility.whitelisted_categories[1]  -- noqa: RF01
         {%- for category in var('serving_order') %}
-            when not array_contains(blocked_categories, '{{ category }}') then '{{ category }}'
+            when not array_contains(d.eligibility.blocked_categories, '{{ category }}') then '{{ category }}'  -- noqa: RF01
         {%- endfor %}
     end as served_category,
-    blocked_categories,
+    d.eligibility.blocked_categories,  -- noqa: RF01
     cast(current_timestamp as timestamp_ltz(3)) as decided_at
-from decided
+from decided as d

@@ -1,66 +1,66 @@
 {{ config(
-    job_group='ads',
+    job_group='eligibility',
     connector_properties=upsert_kafka_topic('ad_eligibility'),
-    execution_config=changelog_job_options(mini_batch_latency='20 ms', state_backend='rocksdb'),
+    execution_config=eligibility_job_options(),
 ) }}
+-- depends_on: {{ ref('play_contexts') }}
+-- depends_on: {{ ref('ad_policy') }}
 -- Which ad categories each listening user may not see (blocked) or should rather see (whitelisted)
--- right now, with the signals and rule ids behind it. Updated on every play and on every rule change.
--- Each version is stamped (Kafka timestamp) with the event time of the play (or the time of the rule
--- change) behind it, never with when it was written: a version written late after a fault still
--- applies to the requests made after the play.
--- One aggregation over a union rather than a LEFT JOIN of signals and rules: a left join retracts
--- its null-padded row whenever a user gains or loses rules, which the upsert topic would publish as a
--- tombstone; here every listening user keeps an anchor row, so their key is only ever updated.
-with facts as (
+-- right now, with the signals and rule ids behind it: the user's latest play context (ctx.play_contexts)
+-- resolved against the policy in force (ctx.ad_policy) by ctx_resolve_ad_rules, in one row. Updated on
+-- every play and on every change of the policy. Each version is stamped (Kafka timestamp) with the
+-- event time of the play (or of the policy change) behind it, never with when it was written.
+-- The join retracts a user's previous row right before adding the new one; the last step, one row per
+-- user, folds the two in its mini-batch, so the topic gets the new version and no tombstone before it.
+with contexts as (
     select
         user_id,
-        cast(null as string) as context_signal,
-        cast(null as string) as rule_id,
-        cast(null as string) as rule_action,
-        cast(null as string) as ad_category,
-        played_at as effective_at
-    from {{ ref('int_user_context_signals') }}
+        recent_plays,
+        family_plays,
+        christmas_plays,
+        played_at,
+        -- the policy's key, 'ads', built from a column: as a constant, Flink would turn the join into a
+        -- cross join
+        concat('ads', left(user_id, 0)) as policy_id
+    from {{ source('ctx_published', 'latest_play_contexts') }}
+),
 
-    union all
-
+in_context as (
     select
-        s.user_id,
-        active.context_signal,
-        cast(null as string) as rule_id,
-        cast(null as string) as rule_action,
-        cast(null as string) as ad_category,
-        s.played_at as effective_at
-    from {{ ref('int_user_context_signals') }} as s
-    cross join unnest(s.context_signals) as active (context_signal)
+        c.user_id,
+        -- noqa: disable=PRS
+        {{ context_signals('c', 'p') }} as context_signals,
+        -- noqa: enable=PRS
+        c.played_at,
+        p.rules,
+        p.changed_at
+    from contexts as c
+    inner join {{ source('ctx_published', 'ad_policy_in_force') }} as p
+        on c.policy_id = p.policy_id
+),
 
-    union all
-
+resolved as (
     select
         user_id,
-        cast(null as string) as context_signal,
-        rule_id,
-        action as rule_action,
-        ad_category,
-        rule_changed_at as effective_at
-    from {{ ref('int_user_applicable_rules') }}
+        context_signals,
+        ctx_resolve_ad_rules(context_signals, cast(played_at as timestamp(3)), rules) as eligibility,
+        greatest(played_at, changed_at) as published_at
+    from in_context
 )
 
+-- One row per user: the join's retraction and its replacement meet in one mini-batch and leave as one
+-- update (written to the topic as the new version), where a sink fed by the join itself would need
+-- Flink's SinkUpsertMaterializer, which writes a tombstone before every version.
+-- (noqa RF01: sqlfluff reads a ROW column's field, r.eligibility.x, as a table reference)
 select
-    user_id,
-    coalesce(
-        array_agg(distinct context_signal) filter (where context_signal is not null), {{ empty_string_array() }}
-    ) as context_signals,
-    coalesce(
-        array_agg(distinct ad_category) filter (where rule_action = 'block'), {{ empty_string_array() }}
-    ) as blocked_categories,
-    coalesce(
-        array_agg(distinct ad_category) filter (where rule_action = 'whitelist'), {{ empty_string_array() }}
-    ) as whitelisted_categories,
-    coalesce(array_agg(distinct rule_id) filter (where rule_id is not null), {{ empty_string_array() }}) as rule_ids,
+    r.user_id,
+    last_value(r.context_signals) as context_signals,
+    last_value(r.eligibility.blocked_categories) as blocked_categories,  -- noqa: RF01
+    last_value(r.eligibility.whitelisted_categories) as whitelisted_categories,  -- noqa: RF01
+    last_value(r.eligibility.rule_ids) as rule_ids,  -- noqa: RF01
     cast(current_timestamp as timestamp_ltz(3)) as updated_at,
-    -- the Kafka timestamp of this version: the time of the play behind the context or of the rule
-    -- change behind it, whichever is later (data, not when it was written), so that ad_decisions,
-    -- joining the version as of each request's own time, decides the same in a replay
-    max(effective_at) as published_at
-from facts
-group by user_id
+    -- the Kafka timestamp of this version: the time of the play behind the context or of the policy
+    -- change behind it, whichever is later (data, not when it was written)
+    last_value(r.published_at) as published_at
+from resolved as r
+group by r.user_id

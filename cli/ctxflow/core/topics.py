@@ -29,8 +29,10 @@ STREAMING_OUTPUTS = (
     "dead_letter",
     "next_best_actions",
 )
+# ... the streams one job publishes for another to join (ad_decisions: each play's context, the policy)
+FEEDS = ("play_contexts", "ad_policy")
 # ... and of the batch profiles
-OUTPUTS = (*STREAMING_OUTPUTS, "user_profiles", "customer_profiles")
+OUTPUTS = (*STREAMING_OUTPUTS, *FEEDS, "user_profiles", "customer_profiles")
 # The contract layer's typed topics of the valid input events (models/contract/valid_*.sql).
 VALID = tuple(f"valid.{name}" for name in INPUTS)
 RULES = tuple(
@@ -42,6 +44,8 @@ REFERENCE = ("customers",)
 # Changelog topics keep the latest value per key forever.
 COMPACTED = frozenset(
     {"user_profiles", "ad_eligibility", "personas", "car_intent", "customer_profiles", "next_best_actions"}
+    # one message per play, keyed by user: compaction keeps each listener's latest context
+    | {"play_contexts", "ad_policy"}
     | {*RULES, *REFERENCE}
 )
 

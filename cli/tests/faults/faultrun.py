@@ -200,7 +200,7 @@ def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Cal
     def reference_complete(snap: Snapshot) -> bool:
         minutes = sum(n for row, n in snap.rows["campaign_kpis"].items() if json.loads(row)["grain"] == "minute")
         return (
-            requests <= set(snap.decisions)
+            requests <= set(snap.copies["ad_decisions"])
             and sum(snap.rows["dead_letter"].values()) == malformed
             and minutes >= len(closed_minutes)
         )

@@ -1,0 +1,133 @@
+package io.ctxflow.udf;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+
+import org.apache.flink.table.annotation.DataTypeHint;
+import org.apache.flink.table.annotation.FunctionHint;
+import org.apache.flink.table.functions.AggregateFunction;
+import org.apache.flink.types.Row;
+
+/**
+ * {@code ctx_context_counts(event_id, event_ms, is_family, is_christmas, window_ms) OVER (PARTITION BY
+ * user_id ORDER BY proc_time ROWS BETWEEN n PRECEDING AND CURRENT ROW)}: the listening context after each
+ * play, counted over the plays of the frame whose own time lies in the window that ends at the current
+ * play's time: {@code (event_ms - window_ms, event_ms]}, each play once by its event id.
+ *
+ * <p>Why not {@code COUNT(DISTINCT ...) OVER (... RANGE BETWEEN INTERVAL ... PRECEDING)} on arrival time:
+ * a RANGE frame includes the current row's peers, every play of the user that arrived in the same
+ * millisecond, so a play's context depended on how fast the job read (in a catch-up after a fault, many
+ * of a user's plays share a millisecond and each counted the later ones). A ROWS frame has no peers: the
+ * current play is the last one accumulated, and the answer depends only on the order of the plays in the
+ * topic and their own times. A copy of a play that arrives again later (a replay) gets the same counts,
+ * as the plays that came after it have later times and fall outside its window.
+ *
+ * <p>The accumulator keeps the frame's plays in arrival order; Flink retracts the oldest when the frame
+ * slides. Register per SQL session: {@code CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS
+ * ctx_context_counts AS 'io.ctxflow.udf.ContextCounts' LANGUAGE JAVA}.
+ */
+@FunctionHint(output = @DataTypeHint("ROW<recent_plays BIGINT, family_plays BIGINT, christmas_plays BIGINT>"))
+public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * The frame's plays, oldest first, as parallel arrays (types Flink serializes natively, no Kryo),
+     * and the window of the last call (a literal, the same each time).
+     */
+    public static class Plays {
+        public String[] ids = new String[0];
+        public long[] times = new long[0];
+        public boolean[] family = new boolean[0];
+        public boolean[] christmas = new boolean[0];
+        public long windowMs;
+
+        void add(String id, long time, boolean isFamily, boolean isChristmas) {
+            int n = ids.length;
+            ids = Arrays.copyOf(ids, n + 1);
+            times = Arrays.copyOf(times, n + 1);
+            family = Arrays.copyOf(family, n + 1);
+            christmas = Arrays.copyOf(christmas, n + 1);
+            ids[n] = id;
+            times[n] = time;
+            family[n] = isFamily;
+            christmas[n] = isChristmas;
+        }
+
+        void remove(int i) {
+            ids = without(ids, i);
+            times = without(times, i);
+            family = without(family, i);
+            christmas = without(christmas, i);
+        }
+
+        private static String[] without(String[] a, int i) {
+            String[] out = Arrays.copyOf(a, a.length - 1);
+            System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+            return out;
+        }
+
+        private static long[] without(long[] a, int i) {
+            long[] out = Arrays.copyOf(a, a.length - 1);
+            System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+            return out;
+        }
+
+        private static boolean[] without(boolean[] a, int i) {
+            boolean[] out = Arrays.copyOf(a, a.length - 1);
+            System.arraycopy(a, i + 1, out, i, a.length - i - 1);
+            return out;
+        }
+    }
+
+    @Override
+    public Plays createAccumulator() {
+        return new Plays();
+    }
+
+    public void accumulate(Plays acc, String eventId, Long eventMs, Boolean family, Boolean christmas,
+            Long windowMs) {
+        if (eventId == null || eventMs == null) {
+            return; // the contract layer never lets such a play through; nothing to count
+        }
+        acc.add(eventId, eventMs, Boolean.TRUE.equals(family), Boolean.TRUE.equals(christmas));
+        acc.windowMs = windowMs == null ? 0 : windowMs;
+    }
+
+    public void retract(Plays acc, String eventId, Long eventMs, Boolean family, Boolean christmas,
+            Long windowMs) {
+        // the frame slides in arrival order: the play leaving it is the oldest one with its id
+        for (int i = 0; i < acc.ids.length; i++) {
+            if (acc.ids[i].equals(eventId) && eventMs != null && acc.times[i] == eventMs) {
+                acc.remove(i);
+                return;
+            }
+        }
+    }
+
+    @Override
+    public Row getValue(Plays acc) {
+        int n = acc.ids.length;
+        if (n == 0) {
+            return Row.of(0L, 0L, 0L);
+        }
+        long until = acc.times[n - 1]; // the current play is the last one accumulated
+        long from = until - acc.windowMs;
+        Set<String> recent = new HashSet<>();
+        Set<String> family = new HashSet<>();
+        Set<String> christmas = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            if (acc.times[i] > from && acc.times[i] <= until) {
+                recent.add(acc.ids[i]);
+                if (acc.family[i]) {
+                    family.add(acc.ids[i]);
+                }
+                if (acc.christmas[i]) {
+                    christmas.add(acc.ids[i]);
+                }
+            }
+        }
+        return Row.of((long) recent.size(), (long) family.size(), (long) christmas.size());
+    }
+}
