@@ -2,10 +2,11 @@
 -- computed on arrival so that a context reacts to the very play that completes it. Plays whose own
 -- event time is already outside the window on arrival (back-filled history) are not part of any
 -- current context.
--- Counted by ctx_context_counts (stack/udf) over the user's last plays in arrival order (a ROWS frame),
--- each play once by its event id: the counts depend only on the order of the plays in the topic and
--- their times, never on how fast the job reads, so a replay after a fault computes the same ones, and a
--- play the contract job writes again after a restart (at-least-once) gets its first counts again.
+-- Counted by ctx_context_counts (stack/udf) over the user's plays in arrival order, each play once by
+-- its event id: the counts depend only on the order of the plays in the topic and their own times, never
+-- on how fast the job reads, so a replay after a fault computes the same ones, and a play the contract
+-- job writes again after a restart (at-least-once) gets its first counts again. The function keeps the
+-- plays of the last two windows (event time); the user's state expires a day after their last play.
 with current_plays as (
     select
         event_id,
@@ -35,7 +36,7 @@ counted as (
     window recent as (
         partition by user_id
         order by proc_time
-        rows between {{ var("context_window_max_plays") - 1 }} preceding and current row
+        rows between unbounded preceding and current row
     )
 )
 

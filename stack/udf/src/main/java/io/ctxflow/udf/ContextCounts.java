@@ -11,21 +11,23 @@ import org.apache.flink.types.Row;
 
 /**
  * {@code ctx_context_counts(event_id, event_ms, is_family, is_christmas, window_ms) OVER (PARTITION BY
- * user_id ORDER BY proc_time ROWS BETWEEN n PRECEDING AND CURRENT ROW)}: the listening context after each
- * play, counted over the plays of the frame whose own time lies in the window that ends at the current
- * play's time: {@code (event_ms - window_ms, event_ms]}, each play once by its event id.
+ * user_id ORDER BY proc_time ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)}: the listening context
+ * after each play, counted over the user's plays whose own time lies in the window that ends at the
+ * current play's time, {@code (event_ms - window_ms, event_ms]}, each play once by its event id.
  *
  * <p>Why not {@code COUNT(DISTINCT ...) OVER (... RANGE BETWEEN INTERVAL ... PRECEDING)} on arrival time:
  * a RANGE frame includes the current row's peers, every play of the user that arrived in the same
  * millisecond, so a play's context depended on how fast the job read (in a catch-up after a fault, many
- * of a user's plays share a millisecond and each counted the later ones). A ROWS frame has no peers: the
- * current play is the last one accumulated, and the answer depends only on the order of the plays in the
- * topic and their own times. A copy of a play that arrives again later (a replay) gets the same counts,
- * as the plays that came after it have later times and fall outside its window.
+ * of a user's plays share a millisecond and each counted the later ones). Here the answer depends only on
+ * the order of the plays in the topic and their own times. A copy of a play that arrives again (the
+ * contract job writes its plays at least once) is not added twice and gets its first counts again: the
+ * plays that came after it have later times and fall outside its window.
  *
- * <p>The accumulator keeps the frame's plays in arrival order; Flink retracts the oldest when the frame
- * slides. Register per SQL session: {@code CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS
- * ctx_context_counts AS 'io.ctxflow.udf.ContextCounts' LANGUAGE JAVA}.
+ * <p>The accumulator keeps the plays of the last two windows of event time (by the newest play seen),
+ * so its size follows the user's plays per hour, not how many copies arrived; a copy arriving more than
+ * one window after newer plays would find its oldest peers gone. Register per SQL session:
+ * {@code CREATE TEMPORARY SYSTEM FUNCTION IF NOT EXISTS ctx_context_counts AS
+ * 'io.ctxflow.udf.ContextCounts' LANGUAGE JAVA}.
  */
 @FunctionHint(output = @DataTypeHint("ROW<recent_plays BIGINT, family_plays BIGINT, christmas_plays BIGINT>"))
 public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
@@ -33,7 +35,7 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
     private static final long serialVersionUID = 1L;
 
     /**
-     * The frame's plays, oldest first, as parallel arrays (types Flink serializes natively, no Kryo),
+     * The kept plays, oldest first, as parallel arrays (types Flink serializes natively, no Kryo),
      * and the window of the last call (a literal, the same each time).
      */
     public static class Plays {
@@ -42,6 +44,29 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         public boolean[] family = new boolean[0];
         public boolean[] christmas = new boolean[0];
         public long windowMs;
+        /** The time of the play being answered (the last one accumulated, a copy too). */
+        public long currentMs;
+        /** The newest play's time: what the kept plays are measured against. */
+        public long newestMs = Long.MIN_VALUE;
+
+        boolean contains(String id, long time) {
+            for (int i = 0; i < ids.length; i++) {
+                if (times[i] == time && ids[i].equals(id)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Drops the plays older than two windows before the newest one: no later answer needs them. */
+        void evict() {
+            long keepAfter = newestMs - 2 * windowMs;
+            for (int i = ids.length - 1; i >= 0; i--) {
+                if (times[i] <= keepAfter) {
+                    remove(i);
+                }
+            }
+        }
 
         void add(String id, long time, boolean isFamily, boolean isChristmas) {
             int n = ids.length;
@@ -91,18 +116,15 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         if (eventId == null || eventMs == null) {
             return; // the contract layer never lets such a play through; nothing to count
         }
-        acc.add(eventId, eventMs, Boolean.TRUE.equals(family), Boolean.TRUE.equals(christmas));
         acc.windowMs = windowMs == null ? 0 : windowMs;
-    }
-
-    public void retract(Plays acc, String eventId, Long eventMs, Boolean family, Boolean christmas,
-            Long windowMs) {
-        // the frame slides in arrival order: the play leaving it is the oldest one with its id
-        for (int i = 0; i < acc.ids.length; i++) {
-            if (acc.ids[i].equals(eventId) && eventMs != null && acc.times[i] == eventMs) {
-                acc.remove(i);
-                return;
-            }
+        acc.currentMs = eventMs;
+        if (acc.contains(eventId, eventMs)) {
+            return; // a copy: counted once
+        }
+        acc.add(eventId, eventMs, Boolean.TRUE.equals(family), Boolean.TRUE.equals(christmas));
+        if (eventMs > acc.newestMs) {
+            acc.newestMs = eventMs;
+            acc.evict();
         }
     }
 
@@ -112,7 +134,7 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         if (n == 0) {
             return Row.of(0L, 0L, 0L);
         }
-        long until = acc.times[n - 1]; // the current play is the last one accumulated
+        long until = acc.currentMs;
         long from = until - acc.windowMs;
         Set<String> recent = new HashSet<>();
         Set<String> family = new HashSet<>();

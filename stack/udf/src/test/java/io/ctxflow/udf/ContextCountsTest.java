@@ -40,14 +40,25 @@ class ContextCountsTest {
     }
 
     @Test
-    void theOldestPlayLeavesTheFrameOnRetract() {
+    void copiesDoNotCountTwiceNorPushPlaysOut() {
         ContextCounts.Plays acc = f.createAccumulator();
         play(acc, "a", 0, true, false);
-        play(acc, "b", MINUTE, false, false);
-        f.retract(acc, "a", 0L, true, false, WINDOW);
-        assertEquals(Row.of(1L, 0L, 0L), f.getValue(acc));
-        f.retract(acc, "b", MINUTE, false, false, WINDOW);
-        assertEquals(Row.of(0L, 0L, 0L), f.getValue(acc));
+        Row first = play(acc, "b", MINUTE, true, false);
+        for (int i = 0; i < 500; i++) {
+            play(acc, "b", MINUTE, true, false); // a replayed copy, many times: one entry
+        }
+        assertEquals(2, acc.ids.length);
+        assertEquals(first, play(acc, "b", MINUTE, true, false));
+    }
+
+    @Test
+    void playsTwoWindowsOlderThanTheNewestAreDropped() {
+        ContextCounts.Plays acc = f.createAccumulator();
+        play(acc, "a", 0, true, false);
+        play(acc, "b", WINDOW, false, false);
+        assertEquals(2, acc.ids.length);
+        assertEquals(Row.of(1L, 0L, 0L), play(acc, "c", 2 * WINDOW, false, false)); // a is dropped here
+        assertEquals(2, acc.ids.length);
     }
 
     @Test
