@@ -34,7 +34,7 @@ def latency_summary(values_ms: Sequence[float]) -> dict:
 # Where an ad request's decision time goes, stage by stage, between marks taken on this machine's clock:
 # sent (the bench's producer), typed (the request read back from ctx.valid.ad_requests, i.e. when the
 # decisions job could read it), decided (the decision's decided_at: when the temporal join emitted it, after the
-# eligibility versions' watermark passed the request), created (the decision's Kafka timestamp: the sink
+# play contexts' watermark passed the request), created (the decision's Kafka timestamp: the sink
 # wrote it), received (read back as an ad server reads it).
 DECISION_STAGES = (
     ("contract group: parse, dedup, ctx.valid.ad_requests", "sent", "typed"),
