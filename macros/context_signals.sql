@@ -35,3 +35,15 @@
     {%- endfor %}
   ], '')
 {%- endmacro %}
+
+
+{#
+  The policy's one key, 'ads', for a row of `column`'s table. Built from the column, never a literal:
+  with a constant key Flink folds the key into the condition and the plan breaks in three ways (an
+  event-time temporal join fails, "Unsupported call: __TEMPORAL_JOIN_LEFT_KEY"; a regular join becomes a
+  cross join; a group by aggregates globally and loses its output's key, so a SinkUpsertMaterializer
+  turns every update into a tombstone and an insert).
+#}
+{% macro policy_key(column) -%}
+  concat('ads', left({{ column }}, 0))
+{%- endmacro %}

@@ -2,22 +2,23 @@
     connector_properties=kafka_append_topic('ad_decisions', 'request_id', 'at-least-once'),
     execution_config={'state.backend.type': 'hashmap'},
 ) }}
--- A job of its own, with its state on the heap, apart from the `ads` group (RocksDB) that publishes the
--- versions it joins: the temporal join puts and deletes a state entry for every version and request,
--- and in RocksDB each later lookup of that user's entries steps over the deleted ones until a compaction
--- drops them (after a drain, 66 % of the join's CPU was RocksDB iteration: make bench's flame graph).
--- On the heap its state is one version per user plus the requests and versions the watermark has not
--- passed yet, so it is kept without a TTL: a user's version must outlive any quiet day.
--- depends_on: {{ ref('play_contexts') }}
+-- A job of its own, with its state on the heap: the temporal join puts and deletes a state entry for every
+-- version and request, and in RocksDB each later lookup of that user's entries steps over the deleted ones
+-- until a compaction drops them (after a drain, 66 % of the join's CPU was RocksDB iteration: make bench's
+-- flame graph). On the heap its state is per user one version, the ids of the last requests
+-- (int_ad_requests_first_copies) and the last plays (int_user_recent_listening), so it is kept without a
+-- TTL: a user's version must outlive any quiet day.
 -- depends_on: {{ ref('ad_policy') }}
 -- One decision per ad request: a whitelisted category when the user's context has one, otherwise the
 -- first category of the serving order that is not blocked for the user at the request's time.
--- Decided from data only: the listener's context after their last play before the request
--- (play_contexts) and the policy in force at the request's time (ad_policy), both joined as of the
--- request's own time (event-time temporal joins), and resolved by ctx_resolve_ad_rules in one row. A
--- replay after a fault finds the same messages and writes the same decision (at-least-once, idempotent
--- by request_id). Each source topic holds one complete message per play or per seed change, so no
--- half-built version is ever in effect.
+-- Decided from data only: the listener's context after their last play before the request and the policy
+-- in force at the request's time (ad_policy), both joined as of the request's own time (event-time
+-- temporal joins), and resolved by ctx_resolve_ad_rules in one row. The contexts are computed here, in
+-- this job, from the same plays as play_contexts (int_user_recent_listening), not read back from
+-- ctx.play_contexts: in one job the plays' watermark travels with the contexts, so a request waits for
+-- the contexts of every play up to its time even while another job restarts. Each request is decided
+-- once (its first copy). A replay after a fault finds the same messages and writes the same decision
+-- (at-least-once, idempotent by request_id).
 with requests as (
     select
         request_id,
@@ -25,15 +26,24 @@ with requests as (
         ts,
         placement,
         event_time,
-        -- the policy's key, 'ads', built from a column: a constant key fails the planner
-        -- ("Unsupported call: __TEMPORAL_JOIN_LEFT_KEY"), which folds it into the join condition
-        concat('ads', left(request_id, 0)) as policy_id
-    from {{ ref('stg_ad_requests') }}
+        -- the policy's key, 'ads' (macros/context_signals.sql says why it is built from a column)
+        {{ policy_key('request_id') }} as policy_id
+    from {{ ref('int_ad_requests_first_copies') }}
 ),
 
--- The versioned tables: the newest message per key by its time, read from append streams.
+listening as (
+    select
+        user_id,
+        recent_plays,
+        family_plays,
+        christmas_plays,
+        event_time
+    from {{ ref('int_user_recent_listening') }}
+),
+
+-- The versioned tables: the newest row per key by its time, from append streams.
 contexts as (
-    {{ versioned_table(source('ctx_published', 'play_contexts_versions'), 'user_id', 'played_at') }}
+    {{ versioned_table('listening', 'user_id', 'event_time') }}
 ),
 
 policies as (

@@ -19,9 +19,8 @@ with contexts as (
         family_plays,
         christmas_plays,
         played_at,
-        -- the policy's key, 'ads', built from a column: as a constant, Flink would turn the join into a
-        -- cross join
-        concat('ads', left(user_id, 0)) as policy_id
+        -- the policy's key, 'ads' (macros/context_signals.sql says why it is built from a column)
+        {{ policy_key('user_id') }} as policy_id
     from {{ source('ctx_published', 'latest_play_contexts') }}
 ),
 

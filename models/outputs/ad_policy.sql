@@ -11,10 +11,8 @@
 -- unchanged for a day would drop out of the policy.
 with seed_rows as (
     select
-        -- the key, 'ads', built from a column: grouped by a constant, Flink would aggregate globally and
-        -- lose the key of its output, and put a SinkUpsertMaterializer before the sink, which turns every
-        -- update into a tombstone and an insert
-        concat('ads', left(rule_id, 0)) as policy_id,
+        -- the policy's key, 'ads' (macros/context_signals.sql says why it is built from a column)
+        {{ policy_key('rule_id') }} as policy_id,
         rule_id,
         action,
         context_signal,
@@ -30,7 +28,7 @@ with seed_rows as (
     union all
 
     select
-        concat('ads', left(name, 0)) as policy_id,
+        {{ policy_key('name') }} as policy_id,
         cast(null as string) as rule_id,
         cast(null as string) as action,
         cast(null as string) as context_signal,

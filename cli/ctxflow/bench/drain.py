@@ -11,7 +11,7 @@ caught up only bounds the moment; `drain_moment` narrows it by extrapolating the
 sources at their previous rate, and reports the bracket it could not narrow.
 
 Sources at their ends are not the whole drain: a job may still hold what it read (a temporal join's
-requests wait in its state for the play contexts' watermark, then come out at once). So the
+requests wait in its state for the plays' watermark, then come out at once). So the
 watcher also takes the end of every topic of the run, and the backlog is drained when, besides, no
 output has grown for a quiet span longer than a checkpoint interval (exactly-once outputs show their
 records at each checkpoint): `settle_moment`.

@@ -218,8 +218,8 @@ class OutputListener(threading.Thread):
             elif b"probe-" in msg.key() and msg.value() and b"family_context" in msg.value():
                 user = json.loads(msg.key())["user_id"]
                 sent = self.loader.probe_sent_ms.get(user)
-                # an eligibility version's Kafka timestamp is the event time of the play behind it
-                # (the temporal join's version time), so its own updated_at tells when it was made
+                # an eligibility version's Kafka timestamp is the event time of the play (or policy
+                # change) behind it, not when it was written, so its own updated_at tells when it was made
                 made = to_epoch_ms(json.loads(msg.value()).get("updated_at")) or out_ms
                 if sent is not None and user not in self.context_ms:
                     self.context_ms[user] = made - sent

@@ -175,7 +175,7 @@ def _drain(tp: dict) -> list[str]:
         lines.append(f"| {job} | {_fmt(v['drain_s'], ' s')} |")
     for out, n in (tp.get("one_per_input_when_drained") or {}).items():
         rest = n["in"] - n["out"]
-        why = f": {_fmt(rest)} waited in the temporal joins for the play contexts' watermark" if rest > 0 else ""
+        why = f": {_fmt(rest)} waited in the temporal joins for the plays' watermark" if rest > 0 else ""
         lines += [
             "",
             f"When the drain was seen, `{out}` held {_fmt(n['out'])} records for the {_fmt(n['in'])} of "
@@ -297,7 +297,7 @@ def _method() -> list[str]:
         "  has drained when, besides, no topic of the run has grown for a quiet span longer than a checkpoint",
         "  interval (in the JSON: `quiet_s`):",
         "  a job may still hold what it read. How many of the backlog's requests had their decision by then is",
-        "  counted too: the temporal joins keep each request until the play contexts' watermark passes it.",
+        "  counted too: the temporal joins keep each request until the plays' watermark passes it.",
         "- Ceilings read exactly the backlog (bounded at its recorded end offsets) as bounded Flink jobs, timed by",
         "  Flink's vertex start and end times; the broker ceiling is one Python consumer (one thread).",
         "- Latency: produce time of the input (wall clock) to the output record's Kafka timestamp (set by the",

@@ -34,11 +34,11 @@ def latency_summary(values_ms: Sequence[float]) -> dict:
 # Where an ad request's decision time goes, stage by stage, between marks taken on this machine's clock:
 # sent (the bench's producer), typed (the request read back from ctx.valid.ad_requests, i.e. when the
 # decisions job could read it), decided (the decision's decided_at: when the temporal join emitted it, after the
-# play contexts' watermark passed the request), created (the decision's Kafka timestamp: the sink
+# plays' watermark passed the request), created (the decision's Kafka timestamp: the sink
 # wrote it), received (read back as an ad server reads it).
 DECISION_STAGES = (
     ("contract group: parse, dedup, ctx.valid.ad_requests", "sent", "typed"),
-    ("decisions job: read, wait for the eligibility watermark, join", "typed", "decided"),
+    ("decisions job: read, wait for the plays' watermark, join", "typed", "decided"),
     ("sink: decided to written", "decided", "created"),
     ("Kafka to the reader", "created", "received"),
 )

@@ -1,8 +1,6 @@
 package io.ctxflow.udf;
 
 import java.util.Arrays;
-import java.util.HashSet;
-import java.util.Set;
 
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.FunctionHint;
@@ -49,22 +47,33 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         /** The newest play's time: what the kept plays are measured against. */
         public long newestMs = Long.MIN_VALUE;
 
-        boolean contains(String id, long time) {
+        boolean contains(String id) {
             for (int i = 0; i < ids.length; i++) {
-                if (times[i] == time && ids[i].equals(id)) {
+                if (ids[i].equals(id)) {
                     return true;
                 }
             }
             return false;
         }
 
-        /** Drops the plays older than two windows before the newest one: no later answer needs them. */
+        /** Drops the plays older than two windows before the newest one, in one pass: no later answer needs them. */
         void evict() {
             long keepAfter = newestMs - 2 * windowMs;
-            for (int i = ids.length - 1; i >= 0; i--) {
-                if (times[i] <= keepAfter) {
-                    remove(i);
+            int kept = 0;
+            for (int i = 0; i < ids.length; i++) {
+                if (times[i] > keepAfter) {
+                    ids[kept] = ids[i];
+                    times[kept] = times[i];
+                    family[kept] = family[i];
+                    christmas[kept] = christmas[i];
+                    kept++;
                 }
+            }
+            if (kept < ids.length) {
+                ids = Arrays.copyOf(ids, kept);
+                times = Arrays.copyOf(times, kept);
+                family = Arrays.copyOf(family, kept);
+                christmas = Arrays.copyOf(christmas, kept);
             }
         }
 
@@ -78,31 +87,6 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
             times[n] = time;
             family[n] = isFamily;
             christmas[n] = isChristmas;
-        }
-
-        void remove(int i) {
-            ids = without(ids, i);
-            times = without(times, i);
-            family = without(family, i);
-            christmas = without(christmas, i);
-        }
-
-        private static String[] without(String[] a, int i) {
-            String[] out = Arrays.copyOf(a, a.length - 1);
-            System.arraycopy(a, i + 1, out, i, a.length - i - 1);
-            return out;
-        }
-
-        private static long[] without(long[] a, int i) {
-            long[] out = Arrays.copyOf(a, a.length - 1);
-            System.arraycopy(a, i + 1, out, i, a.length - i - 1);
-            return out;
-        }
-
-        private static boolean[] without(boolean[] a, int i) {
-            boolean[] out = Arrays.copyOf(a, a.length - 1);
-            System.arraycopy(a, i + 1, out, i, a.length - i - 1);
-            return out;
         }
     }
 
@@ -118,8 +102,8 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         }
         acc.windowMs = windowMs == null ? 0 : windowMs;
         acc.currentMs = eventMs;
-        if (acc.contains(eventId, eventMs)) {
-            return; // a copy: counted once
+        if (acc.contains(eventId)) {
+            return; // a copy: counted once, so every kept play has its own id
         }
         acc.add(eventId, eventMs, Boolean.TRUE.equals(family), Boolean.TRUE.equals(christmas));
         if (eventMs > acc.newestMs) {
@@ -136,20 +120,16 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         }
         long until = acc.currentMs;
         long from = until - acc.windowMs;
-        Set<String> recent = new HashSet<>();
-        Set<String> family = new HashSet<>();
-        Set<String> christmas = new HashSet<>();
+        long recent = 0;
+        long family = 0;
+        long christmas = 0;
         for (int i = 0; i < n; i++) {
             if (acc.times[i] > from && acc.times[i] <= until) {
-                recent.add(acc.ids[i]);
-                if (acc.family[i]) {
-                    family.add(acc.ids[i]);
-                }
-                if (acc.christmas[i]) {
-                    christmas.add(acc.ids[i]);
-                }
+                recent++;
+                family += acc.family[i] ? 1 : 0;
+                christmas += acc.christmas[i] ? 1 : 0;
             }
         }
-        return Row.of((long) recent.size(), (long) family.size(), (long) christmas.size());
+        return Row.of(recent, family, christmas);
     }
 }
