@@ -24,7 +24,6 @@ with requests as (
         request_id,
         user_id,
         ts,
-        placement,
         event_time,
         -- the policy's key, 'ads' (macros/context_signals.sql says why it is built from a column)
         {{ policy_key('request_id') }} as policy_id
