@@ -44,10 +44,9 @@ counted as (
 select
     c.user_id,
     c.proc_time,
-    -- the play's time as the event-time attribute (ad_decisions' versioned contexts)
-    c.event_time,
-    -- the play's own time: what the context it completes is stamped with downstream (play_contexts)
-    cast(c.event_time as timestamp_ltz(3)) as played_at,
+    -- the play's own time, still the event-time attribute: what the context it completes is stamped with
+    -- downstream (play_contexts), and the version time of ad_decisions' versioned contexts
+    c.event_time as played_at,
     c.counts.recent_plays,  -- noqa: RF01
     c.counts.family_plays,  -- noqa: RF01
     c.counts.christmas_plays  -- noqa: RF01

@@ -36,13 +36,13 @@ listening as (
         recent_plays,
         family_plays,
         christmas_plays,
-        event_time
+        played_at
     from {{ ref('int_user_recent_listening') }}
 ),
 
 -- The versioned tables: the newest row per key by its time, from append streams.
 contexts as (
-    {{ versioned_table('listening', 'user_id', 'event_time') }}
+    {{ versioned_table('listening', 'user_id', 'played_at') }}
 ),
 
 policies as (
