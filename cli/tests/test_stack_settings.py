@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ctxflow.stack import configs
+from ctxflow.stack import configs, settings
 from ctxflow.stack.services import StackError, build, java_binary, runtime
 from ctxflow.stack.settings import Settings
 
@@ -53,8 +53,20 @@ def test_state_on_the_heap_by_default_and_rocksdb_on_request(tmp_path):
     s = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path), "CTXFLOW_STATE_BACKEND": "rocksdb"})
     rocks = configs.flink_config(s)
     assert rocks["state"]["backend"]["type"] == "rocksdb"
-    assert rocks["state"]["backend"]["rocksdb"]["localdir"] == str(s.rocksdb_dir)
-    assert s.rocksdb_dir.is_relative_to(tmp_path.resolve())  # never /tmp: `make clean` removes it
+    assert rocks["state"]["backend"]["rocksdb"]["localdir"] == str(s.rocksdb_working_dir)
+
+
+def test_rocksdb_works_in_memory_where_the_machine_has_tmpfs_one_dir_per_stack(tmp_path, monkeypatch):
+    first = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path / "a")})
+    second = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path / "b")})
+    assert first.rocksdb_working_dir != second.rocksdb_working_dir  # two stacks side by side
+    if settings.SHM.is_dir():
+        assert first.rocksdb_working_dir.is_relative_to(settings.SHM)
+    monkeypatch.setattr(settings, "SHM", tmp_path / "no-tmpfs")
+    # never /tmp: `make clean` removes the state dir
+    assert first.rocksdb_working_dir.is_relative_to((tmp_path / "a").resolve())
+    chosen = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path), "CTXFLOW_ROCKSDB_DIR": str(tmp_path / "ssd")})
+    assert chosen.rocksdb_working_dir == tmp_path / "ssd"
 
 
 def test_rocksdb_has_one_budget_per_taskmanager_and_bloom_filters_whichever_the_default(tmp_path):

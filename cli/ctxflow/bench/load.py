@@ -143,11 +143,19 @@ class Loader:
         stats.seconds = pacer.elapsed()
         return stats
 
-    def blast(self, count: int, deadline_s: float, pool: list[Template] | None = None, into: str | None = None):
+    def blast(
+        self,
+        count: int,
+        deadline_s: float,
+        pool: list[Template] | None = None,
+        into: str | None = None,
+        producer: CountingProducer | None = None,
+    ):
         """Sends `count` events as fast as the producer takes them (a backlog), within `deadline_s`: the
-        loader's pool into its topics, or `pool` into topic `into`."""
+        loader's pool into its topics, or `pool` into topic `into` (through `producer` if given)."""
         stats, started = Tally(), time.monotonic()
         pool = pool or self.pool
+        producer = producer or self.producer
         cycle = len(pool)
         while stats.total < count and time.monotonic() - started < deadline_s:
             now_ms = time.time() * 1000
@@ -158,10 +166,10 @@ class Loader:
                 else:
                     ident, round_ = f"{self.run_id}-{self._n}", self._n // cycle
                     self._n += 1
-                    self.producer.send(into, tpl.key_in(round_), tpl.value_in(round_, ident, int(now_ms)))
+                    producer.send(into, tpl.key_in(round_), tpl.value_in(round_, ident, int(now_ms)))
                 stats.per_topic[tpl.topic] += 1
-        if self.producer.flush(timeout_s=120):
-            raise SystemExit(f"the broker did not acknowledge the backlog: {self.producer.last_error}")
+        if producer.flush(timeout_s=120):
+            raise SystemExit(f"the broker did not acknowledge the backlog: {producer.last_error}")
         stats.seconds = time.monotonic() - started
         return stats
 

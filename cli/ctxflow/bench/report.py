@@ -279,8 +279,9 @@ def _kpi(k: dict) -> list[str]:
         f"{_fmt(k.get('aggregations'))} per-minute aggregations (TUMBLE per country over typed plays) in "
         f"{k.get('models')} models, configured in {k.get('job_groups')} job groups, became "
         f"**{k.get('flink_jobs')} Flink jobs** reading the typed topic {k.get('source_reads')} times; `dbt run` "
-        f"{_fmt(k.get('deploy_s'), ' s')}; the {_fmt(k.get('plays'))} plays, produced once every job was running, "
-        f"drained in {_fmt(k.get('drain_s'), ' s')} = **{_fmt(k.get('plays_per_s'))} plays/s**.",
+        f"{_fmt(k.get('deploy_s'), ' s')}; the {_fmt(k.get('plays'))} plays, produced in one transaction "
+        f"while every job was running, drained in {_fmt(k.get('drain_s'), ' s')} from its commit "
+        f"= **{_fmt(k.get('plays_per_s'))} plays/s**.",
         "",
     ]
 

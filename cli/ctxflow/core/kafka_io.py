@@ -81,19 +81,23 @@ def ensure_topics(
 class CountingProducer:
     """A Producer that counts what the broker acknowledged per topic, and every delivery failure."""
 
-    def __init__(self, bootstrap: str) -> None:
+    def __init__(self, bootstrap: str, transactional_id: str | None = None) -> None:
         # lz4 and a short linger batch thousands of small JSON events per request at a few ms of latency;
         # idempotence keeps order and drops retry duplicates when a loaded broker times a request out
         # (same seed, same topic content)
-        self._producer = Producer(
-            {
-                **_quiet(bootstrap, 5),
-                "linger.ms": 5,
-                "compression.type": "lz4",
-                "queue.buffering.max.messages": 500_000,
-                "enable.idempotence": True,
-            }
-        )
+        config = {
+            **_quiet(bootstrap, 5),
+            "linger.ms": 5,
+            "compression.type": "lz4",
+            "queue.buffering.max.messages": 500_000,
+            "enable.idempotence": True,
+        }
+        if transactional_id is not None:  # what it sends shows to read_committed readers at commit()
+            config["transactional.id"] = transactional_id
+        self._producer = Producer(config)
+        if transactional_id is not None:
+            self._producer.init_transactions(30)
+            self._producer.begin_transaction()
         self.acked: Counter[str] = Counter()
         self.failed: Counter[str] = Counter()
         self.last_error: str | None = None
@@ -120,6 +124,10 @@ class CountingProducer:
     def flush(self, timeout_s: float = 60) -> int:
         """Waits for every acknowledgement; returns how many messages are still undelivered."""
         return self._producer.flush(timeout_s)
+
+    def commit(self, timeout_s: float = 60) -> None:
+        """Makes everything sent so far visible at once (a transactional producer only)."""
+        self._producer.commit_transaction(timeout_s)
 
 
 @dataclass(frozen=True)

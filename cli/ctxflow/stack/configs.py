@@ -104,7 +104,7 @@ def _rocksdb_config(s: Settings) -> dict:
     # id, read SST files for each. So the RocksDB jobs share one budget of their own per TaskManager, and
     # bloom filters answer "not there" without reading a file.
     return {
-        "localdir": str(s.rocksdb_dir),
+        "localdir": str(s.rocksdb_working_dir),
         "memory": {"managed": False, "fixed-per-tm": ROCKSDB_MEMORY},
         "use-bloom-filter": True,
     }
@@ -135,7 +135,7 @@ def kafka_properties(s: Settings) -> str:
 
 
 def write_all(s: Settings) -> None:
-    for d in (s.conf_dir, s.logs_dir, s.run_dir, s.kafka_data_dir, s.checkpoints_dir, s.savepoints_dir, s.rocksdb_dir):
+    for d in (s.conf_dir, s.logs_dir, s.run_dir, s.kafka_data_dir, s.checkpoints_dir, s.savepoints_dir):
         d.mkdir(parents=True, exist_ok=True)
     _write(s.conf_dir / "config.yaml", yaml.safe_dump(flink_config(s), sort_keys=False))
     _write(s.conf_dir / "log4j.properties", LOG4J)

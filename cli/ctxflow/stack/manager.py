@@ -9,6 +9,7 @@ any failure stops what it started so nothing is left half-up.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -62,6 +63,7 @@ def up(s: Settings, echo: Echo = print) -> None:
     started: list[Service] = []
     try:
         for svc in to_start:
+            svc.prepare()
             argv = svc.argv()
             # FLINK_CONF_DIR: the SQL Gateway reads its session defaults from there, not from --configDir
             env = {**os.environ, "FLINK_CONF_DIR": str(s.conf_dir)}
@@ -115,6 +117,8 @@ def down(s: Settings, echo: Echo = print) -> None:
     for svc in reversed(services):  # gateway first, Kafka last
         pid = _stop_one(svc, s)
         echo(f"{svc.name:12} {f'stopped (pid {pid})' if pid else 'not running'}")
+    # no TaskManager reads them again, and in tmpfs they hold memory (settings.default_rocksdb_dir)
+    shutil.rmtree(s.rocksdb_working_dir, ignore_errors=True)
     busy = [port for svc in services for port in svc.ports if not processes.wait_port_free(port, 15)]
     if busy:
         owners = ", ".join(f"{p}: {processes.port_owner(p) or 'unknown'}" for p in busy)

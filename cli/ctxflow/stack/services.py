@@ -94,6 +94,8 @@ class Service:
     argv: Callable[[], list[str]]
     healthy: Callable[[], bool]
     describe_health: Callable[[], str]
+    # run by `up` just before it starts the process
+    prepare: Callable[[], None] = lambda: None
 
     def log_file(self, s: Settings) -> Path:
         return s.logs_dir / f"{self.name}.log"
@@ -234,6 +236,12 @@ def build(s: Settings) -> list[Service]:
         entrypoint = "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"
         return flink_process_argv("jobmanager", "GET_JM_RESOURCE_PARAMS", entrypoint)
 
+    def empty_rocksdb_dir() -> None:
+        # RocksDB's working files of a TaskManager that is gone are never read again (a restarted one
+        # restores from checkpoints), and in tmpfs they hold memory
+        shutil.rmtree(s.rocksdb_working_dir, ignore_errors=True)
+        s.rocksdb_working_dir.mkdir(parents=True)
+
     def taskmanager_argv() -> list[str]:
         return flink_process_argv(
             "taskmanager", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner"
@@ -292,7 +300,7 @@ def build(s: Settings) -> list[Service]:
             lambda: overview() is not None,
             cluster_health,
         ),
-        Service("taskmanager", [], taskmanager_argv, cluster_healthy, cluster_health),
+        Service("taskmanager", [], taskmanager_argv, cluster_healthy, cluster_health, empty_rocksdb_dir),
         Service("sql-gateway", [s.gateway_port], gateway_argv, gateway_healthy, gateway_health),
     ]
 

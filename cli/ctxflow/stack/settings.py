@@ -7,6 +7,7 @@ port 8081 still works.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ class Settings:
     # The Python of PyFlink's workers (Python UDFs): its own venv (`make pyflink`), apart from dbt's,
     # whose protobuf pin full PyFlink cannot share. None: the cluster runs no Python UDFs.
     pyflink_python: Path | None = None
+    # RocksDB's working files (not its checkpoints): see default_rocksdb_dir.
+    rocksdb_dir: Path | None = None
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -77,6 +80,7 @@ class Settings:
         pyflink = Path(env.get("CTXFLOW_PYFLINK_PYTHON", _repo_root() / ".venv-pyflink" / "bin" / "python"))
         if pyflink.exists():
             kwargs["pyflink_python"] = pyflink.absolute()
+        kwargs["rocksdb_dir"] = Path(env["CTXFLOW_ROCKSDB_DIR"]) if env.get("CTXFLOW_ROCKSDB_DIR") else None
         if "CTXFLOW_HEALTH_TIMEOUT" in env:
             kwargs["health_timeout_s"] = float(env["CTXFLOW_HEALTH_TIMEOUT"])
         return cls(**kwargs)  # type: ignore[arg-type]
@@ -107,8 +111,8 @@ class Settings:
         return self.state_dir / "flink" / "checkpoints"
 
     @property
-    def rocksdb_dir(self) -> Path:
-        return self.state_dir / "flink" / "rocksdb"
+    def rocksdb_working_dir(self) -> Path:
+        return self.rocksdb_dir or default_rocksdb_dir(self.state_dir)
 
     @property
     def savepoints_dir(self) -> Path:
@@ -125,3 +129,21 @@ class Settings:
     @property
     def gateway_url(self) -> str:
         return f"http://{HOST}:{self.gateway_port}"
+
+
+SHM = Path("/dev/shm")
+
+
+def default_rocksdb_dir(state_dir: Path) -> Path:
+    """RocksDB's working files in memory (tmpfs) where the machine has it, else under the state dir.
+
+    Why: Flink's RocksDB checkpoint flushes each instance's memtables and syncs the files in the task's
+    own thread, and no record moves meanwhile. On this project's reference machine one fsync takes 6.6 ms,
+    and at 5,000 events/s the contract group's dedup stalled for 160-530 ms at every checkpoint, which
+    set make bench's p99 of ad decisions (on tmpfs: 40-80 ms). Only working files live here: a restarted
+    TaskManager restores from the checkpoints, which stay on disk. One dir per stack (by its state dir).
+    """
+    if SHM.is_dir() and os.access(SHM, os.W_OK):
+        tag = hashlib.sha1(str(state_dir).encode()).hexdigest()[:10]
+        return SHM / f"ctxflow-{tag}" / "rocksdb"
+    return state_dir / "flink" / "rocksdb"

@@ -19,7 +19,8 @@ import org.apache.flink.types.Row;
  * of a user's plays share a millisecond and each counted the later ones). Here the answer depends only on
  * the order of the plays in the topic and their own times. A copy of a play that arrives again (the
  * contract job writes its plays at least once) is not added twice and gets its first counts again: the
- * plays that came after it have later times and fall outside its window.
+ * plays that came after it have later times and fall outside its window. Plays are known by their ids'
+ * 64-bit prints ({@link IdPrints} says why).
  *
  * <p>The accumulator keeps the plays of the last two windows of event time (by the newest play seen),
  * so its size follows the user's plays per hour, not how many copies arrived; a copy arriving more than
@@ -37,7 +38,7 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
      * and the window of the last call (a literal, the same each time).
      */
     public static class Plays {
-        public String[] ids = new String[0];
+        public long[] idPrints = new long[0];
         public long[] times = new long[0];
         public boolean[] family = new boolean[0];
         public boolean[] christmas = new boolean[0];
@@ -47,43 +48,34 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         /** The newest play's time: what the kept plays are measured against. */
         public long newestMs = Long.MIN_VALUE;
 
-        boolean contains(String id) {
-            for (int i = 0; i < ids.length; i++) {
-                if (ids[i].equals(id)) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         /** Drops the plays older than two windows before the newest one, in one pass: no later answer needs them. */
         void evict() {
             long keepAfter = newestMs - 2 * windowMs;
             int kept = 0;
-            for (int i = 0; i < ids.length; i++) {
+            for (int i = 0; i < idPrints.length; i++) {
                 if (times[i] > keepAfter) {
-                    ids[kept] = ids[i];
+                    idPrints[kept] = idPrints[i];
                     times[kept] = times[i];
                     family[kept] = family[i];
                     christmas[kept] = christmas[i];
                     kept++;
                 }
             }
-            if (kept < ids.length) {
-                ids = Arrays.copyOf(ids, kept);
+            if (kept < idPrints.length) {
+                idPrints = Arrays.copyOf(idPrints, kept);
                 times = Arrays.copyOf(times, kept);
                 family = Arrays.copyOf(family, kept);
                 christmas = Arrays.copyOf(christmas, kept);
             }
         }
 
-        void add(String id, long time, boolean isFamily, boolean isChristmas) {
-            int n = ids.length;
-            ids = Arrays.copyOf(ids, n + 1);
+        void add(long idPrint, long time, boolean isFamily, boolean isChristmas) {
+            int n = idPrints.length;
+            idPrints = Arrays.copyOf(idPrints, n + 1);
             times = Arrays.copyOf(times, n + 1);
             family = Arrays.copyOf(family, n + 1);
             christmas = Arrays.copyOf(christmas, n + 1);
-            ids[n] = id;
+            idPrints[n] = idPrint;
             times[n] = time;
             family[n] = isFamily;
             christmas[n] = isChristmas;
@@ -102,10 +94,11 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
         }
         acc.windowMs = windowMs == null ? 0 : windowMs;
         acc.currentMs = eventMs;
-        if (acc.contains(eventId)) {
+        long print = IdPrints.of(eventId);
+        if (IdPrints.contains(acc.idPrints, print)) {
             return; // a copy: counted once, so every kept play has its own id
         }
-        acc.add(eventId, eventMs, Boolean.TRUE.equals(family), Boolean.TRUE.equals(christmas));
+        acc.add(print, eventMs, Boolean.TRUE.equals(family), Boolean.TRUE.equals(christmas));
         if (eventMs > acc.newestMs) {
             acc.newestMs = eventMs;
             acc.evict();
@@ -114,7 +107,7 @@ public class ContextCounts extends AggregateFunction<Row, ContextCounts.Plays> {
 
     @Override
     public Row getValue(Plays acc) {
-        int n = acc.ids.length;
+        int n = acc.idPrints.length;
         if (n == 0) {
             return Row.of(0L, 0L, 0L);
         }

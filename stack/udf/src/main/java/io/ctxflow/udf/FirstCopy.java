@@ -20,15 +20,16 @@ import org.apache.flink.table.functions.AggregateFunction;
  * job ever saw. A copy arriving more than the horizon after newer rows of its user counts as a first copy
  * again: the horizon must exceed how long a restarted contract job takes to write its copies (its
  * checkpoint interval plus its recovery). Register per SQL session: {@code CREATE TEMPORARY SYSTEM FUNCTION
- * IF NOT EXISTS ctx_first_copy AS 'io.ctxflow.udf.FirstCopy' LANGUAGE JAVA}.
+ * IF NOT EXISTS ctx_first_copy AS 'io.ctxflow.udf.FirstCopy' LANGUAGE JAVA}. Ids are kept as 64-bit prints
+ * ({@link IdPrints} says why).
  */
 public class FirstCopy extends AggregateFunction<Boolean, FirstCopy.Seen> {
 
     private static final long serialVersionUID = 1L;
 
-    /** The kept ids with their times, oldest first (types Flink serializes natively, no Kryo). */
+    /** The kept ids' prints with their times, oldest first (types Flink serializes natively, no Kryo). */
     public static class Seen {
-        public String[] ids = new String[0];
+        public long[] idPrints = new long[0];
         public long[] times = new long[0];
         /** The newest row's time: what the kept ids are measured against. */
         public long newestMs = Long.MIN_VALUE;
@@ -46,14 +47,15 @@ public class FirstCopy extends AggregateFunction<Boolean, FirstCopy.Seen> {
             acc.lastWasFirst = true; // nothing to recognise it by: never dropped
             return;
         }
-        acc.lastWasFirst = !Arrays.asList(acc.ids).contains(id);
+        long print = IdPrints.of(id);
+        acc.lastWasFirst = !IdPrints.contains(acc.idPrints, print);
         if (!acc.lastWasFirst) {
             return;
         }
-        int n = acc.ids.length;
-        acc.ids = Arrays.copyOf(acc.ids, n + 1);
+        int n = acc.idPrints.length;
+        acc.idPrints = Arrays.copyOf(acc.idPrints, n + 1);
         acc.times = Arrays.copyOf(acc.times, n + 1);
-        acc.ids[n] = id;
+        acc.idPrints[n] = print;
         acc.times[n] = eventMs;
         if (eventMs > acc.newestMs) {
             acc.newestMs = eventMs;
@@ -64,15 +66,15 @@ public class FirstCopy extends AggregateFunction<Boolean, FirstCopy.Seen> {
     /** Keeps the ids newer than {@code keepAfter}, in one pass. */
     private static void forgetOlderThan(Seen acc, long keepAfter) {
         int kept = 0;
-        for (int i = 0; i < acc.ids.length; i++) {
+        for (int i = 0; i < acc.idPrints.length; i++) {
             if (acc.times[i] > keepAfter) {
-                acc.ids[kept] = acc.ids[i];
+                acc.idPrints[kept] = acc.idPrints[i];
                 acc.times[kept] = acc.times[i];
                 kept++;
             }
         }
-        if (kept < acc.ids.length) {
-            acc.ids = Arrays.copyOf(acc.ids, kept);
+        if (kept < acc.idPrints.length) {
+            acc.idPrints = Arrays.copyOf(acc.idPrints, kept);
             acc.times = Arrays.copyOf(acc.times, kept);
         }
     }

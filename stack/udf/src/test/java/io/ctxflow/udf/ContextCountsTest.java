@@ -47,7 +47,7 @@ class ContextCountsTest {
         for (int i = 0; i < 500; i++) {
             play(acc, "b", MINUTE, true, false); // a replayed copy, many times: one entry
         }
-        assertEquals(2, acc.ids.length);
+        assertEquals(2, acc.idPrints.length);
         assertEquals(first, play(acc, "b", MINUTE, true, false));
     }
 
@@ -56,9 +56,9 @@ class ContextCountsTest {
         ContextCounts.Plays acc = f.createAccumulator();
         play(acc, "a", 0, true, false);
         play(acc, "b", WINDOW, false, false);
-        assertEquals(2, acc.ids.length);
+        assertEquals(2, acc.idPrints.length);
         assertEquals(Row.of(1L, 0L, 0L), play(acc, "c", 2 * WINDOW, false, false)); // a is dropped here
-        assertEquals(2, acc.ids.length);
+        assertEquals(2, acc.idPrints.length);
     }
 
     @Test

@@ -41,7 +41,7 @@ class FirstCopyTest {
         FirstCopy.Seen acc = f.createAccumulator();
         arrive(acc, "r1", 0);
         arrive(acc, "r2", HORIZON);
-        assertEquals(1, acc.ids.length); // r1 is exactly one horizon older: gone
+        assertEquals(1, acc.idPrints.length); // r1 is exactly one horizon older: gone
         assertTrue(arrive(acc, "r1", 0)); // beyond the horizon a copy cannot be recognised
         assertFalse(arrive(acc, "r2", HORIZON));
     }
