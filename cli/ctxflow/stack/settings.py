@@ -145,5 +145,5 @@ def default_rocksdb_dir(state_dir: Path) -> Path:
     """
     if SHM.is_dir() and os.access(SHM, os.W_OK):
         tag = hashlib.sha1(str(state_dir).encode()).hexdigest()[:10]
-        return SHM / f"ctxflow-{tag}" / "rocksdb"
+        return SHM / f"ctxflow-{tag}-rocksdb"  # one level: `down` removes all of it
     return state_dir / "flink" / "rocksdb"
