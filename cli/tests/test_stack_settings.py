@@ -57,11 +57,13 @@ def test_state_on_the_heap_by_default_and_rocksdb_on_request(tmp_path):
 
 
 def test_rocksdb_works_in_memory_where_the_machine_has_tmpfs_one_dir_per_stack(tmp_path, monkeypatch):
+    shm = tmp_path / "shm"
+    shm.mkdir()
+    monkeypatch.setattr(settings, "SHM", shm)
     first = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path / "a")})
     second = Settings.from_env({"CTXFLOW_STACK_DIR": str(tmp_path / "b")})
+    assert first.rocksdb_working_dir.parent == shm
     assert first.rocksdb_working_dir != second.rocksdb_working_dir  # two stacks side by side
-    if settings.SHM.is_dir():
-        assert first.rocksdb_working_dir.is_relative_to(settings.SHM)
     monkeypatch.setattr(settings, "SHM", tmp_path / "no-tmpfs")
     # never /tmp: `make clean` removes the state dir
     assert first.rocksdb_working_dir.is_relative_to((tmp_path / "a").resolve())

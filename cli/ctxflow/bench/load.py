@@ -153,6 +153,8 @@ class Loader:
     ):
         """Sends `count` events as fast as the producer takes them (a backlog), within `deadline_s`: the
         loader's pool into its topics, or `pool` into topic `into` (through `producer` if given)."""
+        if producer is not None and into is None:  # the pool path sends, and so flushes, through the loader's
+            raise ValueError("blast: a producer of its own needs `into`")
         stats, started = Tally(), time.monotonic()
         pool = pool or self.pool
         producer = producer or self.producer

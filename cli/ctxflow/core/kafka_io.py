@@ -92,7 +92,9 @@ class CountingProducer:
             "queue.buffering.max.messages": 500_000,
             "enable.idempotence": True,
         }
-        if transactional_id is not None:  # what it sends shows to read_committed readers at commit()
+        # with a transactional id: one transaction, begun here; what it sends shows to read_committed
+        # readers at commit(), all at once
+        if transactional_id is not None:
             config["transactional.id"] = transactional_id
         self._producer = Producer(config)
         if transactional_id is not None:

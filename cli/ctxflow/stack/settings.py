@@ -140,7 +140,7 @@ def default_rocksdb_dir(state_dir: Path) -> Path:
     Why: Flink's RocksDB checkpoint flushes each instance's memtables and syncs the files in the task's
     own thread, and no record moves meanwhile. On this project's reference machine one fsync takes 6.6 ms,
     and at 5,000 events/s the contract group's dedup stalled for 160-530 ms at every checkpoint, which
-    set make bench's p99 of ad decisions (on tmpfs: 40-80 ms). Only working files live here: a restarted
+    set make bench's p99 of ad decisions (on tmpfs: 25-155 ms). Only working files live here: a restarted
     TaskManager restores from the checkpoints, which stay on disk. One dir per stack (by its state dir).
     """
     if SHM.is_dir() and os.access(SHM, os.W_OK):
