@@ -52,8 +52,10 @@
   The valid events of one raw topic, typed per the contract and deduplicated on the contract key: the
   first copy wins, so a re-delivered event is processed once if it arrives within 2 minutes of the
   first (the dedup's state TTL, set for the contract folder in dbt_project.yml).
+  deduplicate=false leaves the copies to the topic's readers: the path from raw to typed topic then
+  keeps no state, so no shuffle and no checkpoint of a state stalls it (valid_ad_requests).
 #}
-{% macro valid_events(event) -%}
+{% macro valid_events(event, deduplicate=true) -%}
   {%- set contract = event_contract(event) -%}
   with parsed as (
     {{ parsed_events(event) }}
@@ -71,7 +73,8 @@
       proc_time
     from parsed
     where contract_error is null
-  ),
+  )
+  {%- if deduplicate %},
 
   deduplicated as (
     select
@@ -83,6 +86,11 @@
   select {{ contract_columns(event) }}
   from deduplicated
   where copy_number = 1
+  {%- else %}
+
+  select {{ contract_columns(event) }}
+  from typed
+  {%- endif %}
 {%- endmacro %}
 
 
