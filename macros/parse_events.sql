@@ -52,10 +52,8 @@
   The valid events of one raw topic, typed per the contract and deduplicated on the contract key: the
   first copy wins, so a re-delivered event is processed once if it arrives within 2 minutes of the
   first (the dedup's state TTL, set for the contract folder in dbt_project.yml).
-  deduplicate=false leaves the copies to the topic's readers: the path from raw to typed topic then
-  keeps no state, so no shuffle and no checkpoint of a state stalls it (valid_ad_requests).
 #}
-{% macro valid_events(event, deduplicate=true) -%}
+{% macro valid_events(event) -%}
   {%- set contract = event_contract(event) -%}
   with parsed as (
     {{ parsed_events(event) }}
@@ -73,8 +71,7 @@
       proc_time
     from parsed
     where contract_error is null
-  )
-  {%- if deduplicate %},
+  ),
 
   deduplicated as (
     select
@@ -86,11 +83,6 @@
   select {{ contract_columns(event) }}
   from deduplicated
   where copy_number = 1
-  {%- else %}
-
-  select {{ contract_columns(event) }}
-  from typed
-  {%- endif %}
 {%- endmacro %}
 
 

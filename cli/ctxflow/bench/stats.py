@@ -39,7 +39,7 @@ def latency_summary(values_ms: Sequence[float]) -> dict:
 # request); created (the decision's Kafka timestamp: the sink wrote it); received (read back as an ad
 # server reads it).
 DECISION_STAGES = (
-    ("contract group: parse, ctx.valid.ad_requests, read back", "sent", "typed"),
+    ("contract group: parse, dedup, ctx.valid.ad_requests, read back", "sent", "typed"),
     ("decisions job: read, wait for the plays' watermark, join", "typed", "decided"),
     ("sink: decided to written", "decided", "created"),
     ("Kafka to the reader", "created", "received"),
