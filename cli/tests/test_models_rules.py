@@ -67,9 +67,12 @@ def test_a_rule_added_by_seed_blocks_its_category_at_once_without_redeploy(proje
     assert rule_id in after["rule_ids"] and "family_context" in after["context_signals"], after
 
     # an ad request made now is decided with the new block
-    request = ad_request(ctx, user, int(time.time() * 1000), "audio_break")
+    now = int(time.time() * 1000)
+    request = ad_request(ctx, user, now, "audio_break")
     with project.sink() as sink:
         sink.send(request, Tally())
+        # the user listens on: a request is decided once the plays have passed its time (ad_decisions)
+        sink.send(play(ctx, user, now + 1, "kids_songs", "kids"), Tally())
     decision = poll_until(
         lambda: next(
             (r.value for r in project.read("ad_decisions") if r.value and r.key == request.value["request_id"]), None

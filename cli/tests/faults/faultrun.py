@@ -4,7 +4,8 @@ compared (outputs.py) once the reference is complete.
 
 The stream is the simulator's live traffic (plays, page views, ad requests, campaign events) with 1 % of
 malformed events, sent at RATE for SECONDS. A last campaign event stamped three minutes ahead moves the
-event-time watermark past every minute of the stream, so every KPI window of the stream is final.
+event-time watermark past every minute of the stream, so every KPI window of the stream is final; a
+last play after every event moves the plays past every ad request, so every request is decided.
 """
 
 from __future__ import annotations
@@ -153,15 +154,20 @@ def _stream(ref: Project, got: Project, on_fault: Callable[[], None]) -> tuple[S
             if not faulted and pacer.elapsed() >= FAULT_AT_S:
                 on_fault()
                 faulted = True
-        last = next(e for e in reversed([e for e, _, kind in a.sent if kind is None]) if e.topic == "campaign_events")
-        flush = Event(
-            "campaign_events",
-            last.key,
-            {**last.value, "event_id": f"flush-{uuid.uuid4().hex}", "ts": int(time.time() * 1000) + FLUSH_AHEAD_MS},
-        )
-        a.send(flush, ta)
-        b.send(flush, tb)
+        valid = [e for e, _, kind in a.sent if kind is None]
+        flush = _copy_of_last(valid, "campaign_events", int(time.time() * 1000) + FLUSH_AHEAD_MS)
+        # and a play after every request: ad_decisions decides a request once the plays pass its time
+        listening_on = _copy_of_last(valid, "plays", max(e.value["ts"] for e in valid) + 1)
+        for event in (flush, listening_on):
+            a.send(event, ta)
+            b.send(event, tb)
     return a, flush
+
+
+def _copy_of_last(sent: list[Event], topic: str, ts: int) -> Event:
+    """The last event sent to `topic` again, as a new event (an id of its own) at `ts`."""
+    last = next(e for e in reversed(sent) if e.topic == topic)
+    return Event(topic, last.key, {**last.value, "event_id": f"flush-{uuid.uuid4().hex}", "ts": ts})
 
 
 def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Callable[[Project], None]) -> Outcome:

@@ -34,6 +34,8 @@ def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
     family_requests = [t.add(ad_request(ctx, user, t.at(55 + i * 5), "audio_break")) for i in range(3)]
     normal_plays = [t.add(play(ctx, user, t.at(70 + i * 10), ("romance", "rnb")[i % 2], "adult")) for i in range(8)]
     normal_requests = [t.add(ad_request(ctx, user, t.at(155 + i * 5), "audio_break")) for i in range(2)]
+    # the user listens on: a request is decided once the plays have passed its time (ad_decisions)
+    t.add(play(ctx, user, t.at(170), "romance", "adult"))
 
     key = {"user_id": user.user_id}
     first_normal = normal_plays[0].value["event_id"]
@@ -80,7 +82,7 @@ def build(seed: int, now_ms: int, time_scale: float = 1.0) -> Scenario:
     return Scenario(
         "christmas",
         f"{user.user_id}: 30 days of adult romance/rnb, then 5 Christmas plays with the family, 3 ad requests, "
-        "8 romance/rnb plays and 2 more ad requests",
+        "8 romance/rnb plays, 2 more ad requests and another romance play",
         history([user], seed, now_ms),
         t.timed,
         expectations,
