@@ -3,9 +3,11 @@ both, a process of the faulted stack killed (`kill -9`) in the middle and starte
 compared (outputs.py) once the reference is complete.
 
 The stream is the simulator's live traffic (plays, page views, ad requests, campaign events) with 1 % of
-malformed events, sent at RATE for SECONDS. A last campaign event stamped three minutes ahead moves the
-event-time watermark past every minute of the stream, so every KPI window of the stream is final; a
-last play after every event moves the plays past every ad request, so every request is decided.
+malformed events, sent at RATE for SECONDS, and the live phases of the bank and telecom stories (declined
+payments, exhausted data plans) across the fault, whose customers' records are sent first. A last
+campaign event stamped three minutes ahead moves the event-time watermark past every minute of the
+stream, so every KPI window of the stream is final; a last play after every event moves the plays past
+every ad request, so every request is decided.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -31,12 +34,13 @@ from ctxflow.core.pacing import Pacer
 from ctxflow.core.tally import Tally
 from ctxflow.simulate.campaigns import make_campaigns, reference_kpis
 from ctxflow.simulate.population import make_users
+from ctxflow.simulate.scenarios import Scenario, build_scenario
 from ctxflow.simulate.traffic import live_events
 from ctxflow.stack import manager
 from ctxflow.stack.settings import Settings
 from ctxflow.waiting import wait_for
 
-from .outputs import Row, Snapshot, compare, holds, snapshot
+from .outputs import Row, Snapshot, compare, freeze, holds, snapshot
 
 RATE = 100  # events/s
 SECONDS = 40
@@ -47,6 +51,8 @@ LATENESS_MS = 60_000  # var allowed_lateness_seconds
 FLUSH_AHEAD_MS = 180_000  # within the contract's max_future_skew_minutes (5)
 SEED = 11
 JOBS = len(STREAMING_JOBS)  # the project's streaming jobs (dbt_project.py)
+STORIES = ("bank", "telco")  # their situations are what next_best_actions decides
+STORY_TIME_SCALE = 0.5  # their live phases (25 and 11 s) then span the fault at FAULT_AT_S
 
 
 @dataclass(frozen=True)
@@ -137,30 +143,41 @@ def _deploy_both(main: Settings, stack: FaultStack) -> tuple[Project, Project]:
         return ref.result(), got.result()
 
 
-def _stream(ref: Project, got: Project, on_fault: Callable[[], None]) -> tuple[StampingSink, Event]:
+def _stream(
+    ref: Project, got: Project, stories: list[Scenario], on_fault: Callable[[], None]
+) -> tuple[StampingSink, Event]:
     """Sends the stream to both stacks, calls on_fault() FAULT_AT_S in; returns the reference's sink (what
     was sent) and the flush event."""
     users, campaigns = make_users(SEED, 40), make_campaigns(SEED)
     events = live_events(users, campaigns, SEED, start_ms=int(time.time() * 1000), rate=RATE)
+    story_events = deque(sorted((t for s in stories for t in s.live), key=lambda t: t.send_offset_ms))
     with ref.sink(malformed_rate=MALFORMED, seed=SEED) as a, got.sink(malformed_rate=MALFORMED, seed=SEED) as b:
         ta, tb, pacer = Tally(), Tally(), Pacer(RATE)
+
+        def to_both(event: Event) -> None:
+            a.send(event, ta)
+            b.send(event, tb)
+
+        for event in (e for s in stories for e in s.history if e.topic == "customers"):
+            to_both(event)  # the customers' records (reference data, never malformed) before their situations
         sent, faulted = 0, False
         while sent < RATE * SECONDS:
             for _ in range(min(pacer.take(), RATE * SECONDS - sent)):
-                event = next(events)
-                a.send(event, ta)
-                b.send(event, tb)
+                to_both(next(events))
                 sent += 1
+            while story_events and story_events[0].send_offset_ms <= pacer.elapsed() * 1000:
+                to_both(story_events.popleft().event)
             if not faulted and pacer.elapsed() >= FAULT_AT_S:
                 on_fault()
                 faulted = True
+        while story_events:
+            to_both(story_events.popleft().event)
         valid = [e for e, _, kind in a.sent if kind is None]
         flush = _copy_of_last(valid, "campaign_events", int(time.time() * 1000) + FLUSH_AHEAD_MS)
         # and a play after every request: ad_decisions decides a request once the plays pass its time
         listening_on = _copy_of_last(valid, "plays", max(e.value["ts"] for e in valid) + 1)
         for event in (flush, listening_on):
-            a.send(event, ta)
-            b.send(event, tb)
+            to_both(event)
     return a, flush
 
 
@@ -191,7 +208,8 @@ def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Cal
         restarter.append(threading.Thread(target=come_back, daemon=True))
         restarter[0].start()
 
-    sink, flush = _stream(ref, got, fault)
+    stories = [build_scenario(name, SEED, int(time.time() * 1000), STORY_TIME_SCALE) for name in STORIES]
+    sink, flush = _stream(ref, got, stories, fault)
     restarter[0].join(timeout=600)
     assert not errors, f"bringing {service} back failed: {errors[0]}"
     wait_for(lambda: all_tasks_running(stack.settings), "every job of the fault stack RUNNING again", timeout_s=300)
@@ -202,6 +220,13 @@ def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Cal
     requests = {e.value["request_id"] for e in valid if e.topic == "ad_requests"}
     watermark = flush.value["ts"] - LATENESS_MS
     closed_minutes = [k for k in reference_kpis(valid) if k.window_end <= watermark]
+    valid_ids = {e.value.get("event_id") for e in valid}
+    situations = {  # each situation whose opening event was sent intact
+        freeze(x.key)
+        for s in stories
+        for x in s.expectations
+        if x.output == "next_best_actions" and x.key["situation_id"] in valid_ids
+    }
 
     def reference_complete(snap: Snapshot) -> bool:
         minutes = sum(n for row, n in snap.rows["campaign_kpis"].items() if json.loads(row)["grain"] == "minute")
@@ -209,6 +234,7 @@ def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Cal
             requests <= set(snap.copies["ad_decisions"])
             and sum(snap.rows["dead_letter"].values()) == malformed
             and minutes >= len(closed_minutes)
+            and situations <= set(snap.latest["next_best_actions"])
         )
 
     last: list[list[Row]] = [[]]

@@ -6,10 +6,12 @@ Each output is compared the way its README delivery guarantee promises:
 - idempotent by key, append (ad_decisions by request_id, play_contexts by user and play time): per key,
   every copy must carry the reference's value (copies that differ, or a key without one, fail; identical
   replayed copies are counted);
-- idempotent by key, upsert (ad_eligibility, ad_policy, personas, car_intent): the latest value of each key.
-Columns that say when a copy was written (decided_at, updated_at, received_at) differ between any two
-runs, so they are left out; arrays are compared as the sets they are (ARRAY_AGG's order is not part of
-any output's contract); everything else must be equal.
+- idempotent by key, upsert (ad_eligibility, ad_policy, personas, car_intent, next_best_actions): the
+  latest value of each key.
+Columns that say when a copy was written (decided_at, updated_at, received_at, and an offer's expires_at,
+counted from its decided_at) differ between any two runs, so they are left out; arrays are compared as
+the sets they are (ARRAY_AGG's order is not part of any output's contract); everything else must be
+equal.
 
 What the fault tests hold (`holds`): nothing lost anywhere; nothing doubled in an exactly-once output;
 every copy of an idempotent output equal to the fault-free run's.
@@ -23,9 +25,9 @@ from dataclasses import dataclass, field
 
 from dbt_project import Project
 
-WRITTEN_AT = frozenset({"decided_at", "updated_at", "received_at"})
+WRITTEN_AT = frozenset({"decided_at", "updated_at", "received_at", "expires_at"})
 EXACTLY_ONCE = ("dead_letter", "campaign_kpis")
-UPSERTS = ("ad_eligibility", "ad_policy", "personas", "car_intent")
+UPSERTS = ("ad_eligibility", "ad_policy", "personas", "car_intent", "next_best_actions")
 
 
 def _request(r) -> str:
