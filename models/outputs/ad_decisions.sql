@@ -10,16 +10,16 @@
 -- TTL: a user's version must outlive any quiet day.
 -- depends_on: {{ ref('ad_policy') }}
 -- One decision per ad request: a whitelisted category when the user's context has one, otherwise the
--- first category of the serving order that is not blocked for the user at the request's time.
--- Decided from data only: the listener's context after their last play before the request and the policy
--- in force at the request's time (ad_policy), both joined as of the request's own time (event-time
--- temporal joins), and resolved by ctx_resolve_ad_rules in one row. The contexts are computed here, in
--- this job, from the same plays as play_contexts (int_user_recent_listening), not read back from
+-- first category of the serving order that is not blocked for the user at the request's time. Decided
+-- from data only: the listener's context after their last play before the request and the policy in
+-- force at the request's time (ad_policy), both joined as of the request's own time (event-time temporal
+-- joins), and resolved by ctx_resolve_ad_rules in one row. The contexts are computed here, in this job,
+-- from the same plays as play_contexts (int_user_recent_listening), not read back from
 -- ctx.play_contexts: in one job the plays' watermark travels with the contexts, so a request waits for
 -- the contexts of every play up to its time even while another job restarts, and through a quiet spell
--- of the plays (their source counts as idle only after plays_idle_timeout_seconds: dbt_project.yml). Each request is decided
--- once (its first copy). A replay after a fault finds the same messages and writes the same decision
--- (at-least-once, idempotent by request_id).
+-- of the plays (their source counts as idle only after plays_idle_timeout_seconds: dbt_project.yml).
+-- Each request is decided once (its first copy). A replay after a fault finds the same messages and
+-- writes the same decision (at-least-once, idempotent by request_id).
 with requests as (
     select
         request_id,

@@ -94,10 +94,12 @@ class Outcome:
 
 
 def kill(stack: FaultStack, service: str) -> int:
-    """`kill -9` of one of the stack's processes, found by its PID file (never by name)."""
+    """`kill -9` of one of the stack's processes, found by its PID file (never by name), with what it
+    started: its process group (the stack starts each service in a session of its own). A TaskManager's
+    PyFlink workers would otherwise outlive it, orphaned, as they would not on a crashed machine."""
     pid = manager.pid_of(stack.settings, service)
     assert pid is not None, f"{service} of the fault stack is not running"
-    os.kill(pid, signal.SIGKILL)
+    os.killpg(pid, signal.SIGKILL)
     return pid
 
 
