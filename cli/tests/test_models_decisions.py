@@ -1,7 +1,9 @@
-"""An ad request is decided with every play up to its own time, even when the plays went quiet before it
-and the request reaches its typed topic ahead of a play of an earlier time: what the catch-up after a
-broker or contract-job outage does (RELIABILITY.md). With the session's 2 s idle timeout alone the plays'
-source counted as idle after the quiet spell, and the request was decided at once, without that play."""
+"""An ad request is decided with its listener's context as of its own time whichever of ad_decisions' two
+streams went quiet before it: what the catch-up after a broker or contract-job outage does, writing the
+requests and the plays of the same seconds far apart (RELIABILITY.md). With the session's 2 s idle
+timeout alone, the quiet stream counted as idle and the other one alone moved the join on: a request
+ahead of the plays was decided without them, and a request behind the plays came too late for the
+context versions the join had already dropped."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import time
 
 from dbt_project import Project, poll_until
 
+from ctxflow.core.events import Event
 from ctxflow.core.tally import Tally
 from ctxflow.simulate.ids import Ids
 from ctxflow.simulate.population import make_user
@@ -20,7 +23,7 @@ pytest_plugins = ["conftest_models"]
 # The two conditions of the catch-up, not waits for something to happen: no play for longer than the
 # session's idle timeout (profiles.yml, 2 s), then the request written this long before the earlier play.
 QUIET_S = 4
-AHEAD_S = 1.5
+AHEAD_S = 1.5  # and, the other way round, the plays written this long before a request of an earlier time
 ADULT = {"contraceptives", "dating", "alcohol"}  # blocked in a family context (seeds/ad_rules.csv)
 
 
@@ -28,34 +31,71 @@ def decision(project: Project, request_id: str) -> dict | None:
     return next((r.value for r in project.read("ad_decisions") if r.value and r.key == request_id), None)
 
 
-def test_a_request_waits_for_the_plays_up_to_its_time_after_the_plays_went_quiet(project: Project):
+def listener(name: str):
+    """A new listener, and a function that makes one of their plays (kids or adult) at a time."""
     seed = random.randrange(1_000_000)
     rng = random.Random(f"decisions-test:{seed}")
-    ctx = SessionContext(rng, Ids(seed, "decisions-test"))
-    user = make_user(f"wait-{seed}", rng)
-    kids = lambda ts: play(ctx, user, ts, "kids_songs", "kids")  # noqa: E731
+    ctx = SessionContext(rng, Ids(seed, f"decisions-test-{name}"))
+    user = make_user(f"{name}-{seed}", rng)
+
+    def plays(ts: int, kids: bool = True) -> Event:
+        return play(ctx, user, ts, *(("kids_songs", "kids") if kids else ("romance", "adult")))
+
+    return ctx, user, plays
+
+
+def send(project: Project, *events: Event) -> None:
+    with project.sink() as sink:  # flushed on leaving: in Kafka when this returns
+        for event in events:
+            sink.send(event, Tally())
+
+
+def test_a_request_waits_for_the_plays_up_to_its_time_after_the_plays_went_quiet(project: Project):
+    ctx, user, kids = listener("wait")
 
     # two kids plays, one short of a family context (seeds/context_thresholds.csv: 3), and a request
     # between them, decided once the second play passes its time: the decisions job has read the plays
     now = int(time.time() * 1000)
     first = ad_request(ctx, user, now + 1, "audio_break")
-    with project.sink() as sink:
-        for event in (kids(now), first, kids(now + 2)):
-            sink.send(event, Tally())
+    send(project, kids(now), first, kids(now + 2))
     before = poll_until(lambda: decision(project, first.value["request_id"]), "the decision of the first request")
     assert not ADULT & set(before["blocked_categories"]), before
 
     time.sleep(QUIET_S)  # the plays go quiet
     at = int(time.time() * 1000)
     request = ad_request(ctx, user, at, "audio_break")
-    with project.sink() as sink:
-        sink.send(request, Tally())
+    send(project, request)
     time.sleep(AHEAD_S)  # the request is in its topic; the play before it is not yet
-    with project.sink() as sink:
-        sink.send(kids(at - 100), Tally())  # the third kids play: a family context from here on
-        sink.send(kids(at + 1_000), Tally())  # the user listens on: the plays pass the request's time
+    # the third kids play (a family context from here on), then the user listens on past the request
+    send(project, kids(at - 100), kids(at + 1_000))
 
     decided = poll_until(lambda: decision(project, request.value["request_id"]), "the decision of the request")
     assert ADULT <= set(decided["blocked_categories"]), (
         f"decided without the play written {AHEAD_S} s after it (the plays counted as idle): {decided}"
+    )
+
+
+def test_a_request_behind_the_plays_gets_the_context_as_of_its_time_after_the_requests_went_quiet(
+    project: Project,
+):
+    ctx, user, plays = listener("late")
+
+    # a family context (four kids plays), and a request decided with it
+    now = int(time.time() * 1000)
+    first = ad_request(ctx, user, now + 3, "audio_break")
+    send(project, *(plays(now + i) for i in range(3)), first, plays(now + 4))
+    before = poll_until(lambda: decision(project, first.value["request_id"]), "the decision of the first request")
+    assert ADULT <= set(before["blocked_categories"]), before
+
+    time.sleep(QUIET_S)  # the requests go quiet
+    at = int(time.time() * 1000)
+    request = ad_request(ctx, user, at, "audio_break")
+    # three adult plays after the request's time end the family context (4 of 7 plays, under 0.6)
+    send(project, *(plays(at + 1_000 * i, kids=False) for i in (1, 2, 3)))
+    time.sleep(AHEAD_S)  # the plays are in their topic, past the request's time; the request is not yet
+    send(project, request, plays(at + 4_000, kids=False))
+
+    decided = poll_until(lambda: decision(project, request.value["request_id"]), "the decision of the request")
+    assert ADULT <= set(decided["blocked_categories"]), (
+        f"not decided with the family context of its time (the requests counted as idle): {decided}"
     )
