@@ -169,6 +169,36 @@ class Project:
             for r in read_topic(self.bootstrap, self.topic(short), timeout_s=30)
         ]
 
+    def decision(self, request_id: str) -> dict | None:
+        """The ad decision of request `request_id`, if ad_decisions has written it."""
+        return next((r.value for r in self.read("ad_decisions") if r.value and r.key == request_id), None)
+
+    def wait_for_decision(self, request_id: str, what: str, timeout_s: float = 60) -> dict:
+        """The decision of `request_id`; at the deadline, fails the test with what the decisions job was
+        waiting for: whether the request is in its typed topic, and each vertex's event time."""
+        try:
+            return wait_for(lambda: self.decision(request_id), what, timeout_s=timeout_s, every_s=1)
+        except TimeoutError as err:
+            pytest.fail(f"{err}\n{self._decisions_job_state(request_id)}")
+
+    def _decisions_job_state(self, request_id: str) -> str:
+        typed = any(r.value and r.value.get("request_id") == request_id for r in self.read("valid.ad_requests"))
+        rest = FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
+        jid = self.running_jobs().get("ad_decisions")
+        if jid is None:
+            return f"request in valid.ad_requests: {typed}; no RUNNING ad_decisions job"
+        restarts = [int(m["value"]) for m in rest.get(f"/jobs/{jid}/metrics", get="numRestarts")]
+        now = time.time() * 1000
+        lines = [f"request in valid.ad_requests: {typed}; ad_decisions restarts: {restarts}; watermark in:"]
+        for vertex in rest.job_detail(jid)["vertices"]:
+            if vertex["name"].startswith("Source:"):
+                continue  # no input: its watermark is the input watermark of the vertex after it
+            marks = rest.get(f"/jobs/{jid}/vertices/{vertex['id']}/watermarks")
+            low = min((int(m["value"]) for m in marks), default=None)
+            ago = "none" if low is None or low < 0 else f"{(now - low) / 1000:.1f} s ago"
+            lines.append(f"  {ago:>14}  {vertex['name'][:100]}")
+        return "\n".join(lines)
+
     def running_jobs(self) -> dict[str, str]:
         """Job group or standalone model name -> id of its RUNNING Flink job (Flink's /jobs/overview)."""
         out: dict[str, str] = {}

@@ -10,25 +10,22 @@ from __future__ import annotations
 import random
 import time
 
-from dbt_project import Project, poll_until
+from dbt_project import Project
 
 from ctxflow.core.events import Event
 from ctxflow.core.tally import Tally
+from ctxflow.core.topics import typed_counts, wait_until_typed
 from ctxflow.simulate.ids import Ids
 from ctxflow.simulate.population import make_user
 from ctxflow.simulate.sessions import SessionContext, ad_request, play
 
 pytest_plugins = ["conftest_models"]
 
-# The two conditions of the catch-up, not waits for something to happen: no play for longer than the
-# session's idle timeout (profiles.yml, 2 s), then the request written this long before the earlier play.
+# The condition of the catch-up, not a wait for something to happen: one stream sends nothing for longer
+# than the session's idle timeout (profiles.yml, 2 s). Then the other stream's events are in their typed
+# topic before the quiet one's of the same seconds are sent.
 QUIET_S = 4
-AHEAD_S = 1.5  # and, the other way round, the plays written this long before a request of an earlier time
 ADULT = {"contraceptives", "dating", "alcohol"}  # blocked in a family context (seeds/ad_rules.csv)
-
-
-def decision(project: Project, request_id: str) -> dict | None:
-    return next((r.value for r in project.read("ad_decisions") if r.value and r.key == request_id), None)
 
 
 def listener(name: str):
@@ -50,6 +47,13 @@ def send(project: Project, *events: Event) -> None:
             sink.send(event, Tally())
 
 
+def send_and_type(project: Project, *events: Event) -> None:
+    """Sends `events` and returns once the contract job has written them to their typed topics."""
+    before = typed_counts(project.bootstrap, project.prefix)
+    send(project, *events)
+    wait_until_typed(project.bootstrap, before, events, project.prefix)
+
+
 def test_a_request_waits_for_the_plays_up_to_its_time_after_the_plays_went_quiet(project: Project):
     ctx, user, kids = listener("wait")
 
@@ -58,20 +62,19 @@ def test_a_request_waits_for_the_plays_up_to_its_time_after_the_plays_went_quiet
     now = int(time.time() * 1000)
     first = ad_request(ctx, user, now + 1, "audio_break")
     send(project, kids(now), first, kids(now + 2))
-    before = poll_until(lambda: decision(project, first.value["request_id"]), "the decision of the first request")
+    before = project.wait_for_decision(first.value["request_id"], "the decision of the first request")
     assert not ADULT & set(before["blocked_categories"]), before
 
     time.sleep(QUIET_S)  # the plays go quiet
     at = int(time.time() * 1000)
     request = ad_request(ctx, user, at, "audio_break")
-    send(project, request)
-    time.sleep(AHEAD_S)  # the request is in its topic; the play before it is not yet
+    send_and_type(project, request)  # the request is in its typed topic; the play before it is not yet
     # the third kids play (a family context from here on), then the user listens on past the request
     send(project, kids(at - 100), kids(at + 1_000))
 
-    decided = poll_until(lambda: decision(project, request.value["request_id"]), "the decision of the request")
+    decided = project.wait_for_decision(request.value["request_id"], "the decision of the request")
     assert ADULT <= set(decided["blocked_categories"]), (
-        f"decided without the play written {AHEAD_S} s after it (the plays counted as idle): {decided}"
+        f"decided without the play written after it (the plays counted as idle): {decided}"
     )
 
 
@@ -84,18 +87,18 @@ def test_a_request_behind_the_plays_gets_the_context_as_of_its_time_after_the_re
     now = int(time.time() * 1000)
     first = ad_request(ctx, user, now + 3, "audio_break")
     send(project, *(plays(now + i) for i in range(3)), first, plays(now + 4))
-    before = poll_until(lambda: decision(project, first.value["request_id"]), "the decision of the first request")
+    before = project.wait_for_decision(first.value["request_id"], "the decision of the first request")
     assert ADULT <= set(before["blocked_categories"]), before
 
     time.sleep(QUIET_S)  # the requests go quiet
     at = int(time.time() * 1000)
     request = ad_request(ctx, user, at, "audio_break")
     # three adult plays after the request's time end the family context (4 of 7 plays, under 0.6)
-    send(project, *(plays(at + 1_000 * i, kids=False) for i in (1, 2, 3)))
-    time.sleep(AHEAD_S)  # the plays are in their topic, past the request's time; the request is not yet
+    # in their typed topic, past the request's time; the request is not yet
+    send_and_type(project, *(plays(at + 1_000 * i, kids=False) for i in (1, 2, 3)))
     send(project, request, plays(at + 4_000, kids=False))
 
-    decided = poll_until(lambda: decision(project, request.value["request_id"]), "the decision of the request")
+    decided = project.wait_for_decision(request.value["request_id"], "the decision of the request")
     assert ADULT <= set(decided["blocked_categories"]), (
         f"not decided with the family context of its time (the requests counted as idle): {decided}"
     )

@@ -73,12 +73,7 @@ def test_a_rule_added_by_seed_blocks_its_category_at_once_without_redeploy(proje
         sink.send(request, Tally())
         # the user listens on: a request is decided once the plays have passed its time (ad_decisions)
         sink.send(play(ctx, user, now + 1, "kids_songs", "kids"), Tally())
-    decision = poll_until(
-        lambda: next(
-            (r.value for r in project.read("ad_decisions") if r.value and r.key == request.value["request_id"]), None
-        ),
-        "the decision of the ad request",
-    )
+    decision = project.wait_for_decision(request.value["request_id"], "the decision of the ad request")
     assert CATEGORY in decision["blocked_categories"] and decision["served_category"] != CATEGORY, decision
 
     assert project.running_jobs() == jobs, "a streaming model was redeployed"
