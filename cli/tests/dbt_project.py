@@ -189,14 +189,24 @@ class Project:
             return f"request in valid.ad_requests: {typed}; no RUNNING ad_decisions job"
         restarts = [int(m["value"]) for m in rest.get(f"/jobs/{jid}/metrics", get="numRestarts")]
         now = time.time() * 1000
-        lines = [f"request in valid.ad_requests: {typed}; ad_decisions restarts: {restarts}; watermark in:"]
+        lines = [
+            f"request in valid.ad_requests: {typed}; ad_decisions restarts: {restarts}; per vertex: records"
+            " in/out, busy/back-pressured ms/s, input watermark (of a join: the lower of its inputs', idle or not)"
+        ]
         for vertex in rest.job_detail(jid)["vertices"]:
-            if vertex["name"].startswith("Source:"):
-                continue  # no input: its watermark is the input watermark of the vertex after it
             marks = rest.get(f"/jobs/{jid}/vertices/{vertex['id']}/watermarks")
             low = min((int(m["value"]) for m in marks), default=None)
-            ago = "none" if low is None or low < 0 else f"{(now - low) / 1000:.1f} s ago"
-            lines.append(f"  {ago:>14}  {vertex['name'][:100]}")
+            ago = "-" if low is None or low < 0 else f"{(now - low) / 1000:.1f} s ago"
+            counts = f"{vertex['metrics']['read-records']}/{vertex['metrics']['write-records']}"
+            load = {
+                m["id"]: int(m["max"])
+                for m in rest.get(
+                    f"/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics",
+                    get="busyTimeMsPerSecond,backPressuredTimeMsPerSecond",
+                )
+            }
+            busy = f"{load.get('busyTimeMsPerSecond', '?')}/{load.get('backPressuredTimeMsPerSecond', '?')}"
+            lines.append(f"  {counts:>13} {busy:>9} {ago:>14}  {vertex['name'][:100]}")
         return "\n".join(lines)
 
     def running_jobs(self) -> dict[str, str]:
