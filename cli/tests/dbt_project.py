@@ -182,31 +182,44 @@ class Project:
             pytest.fail(f"{err}\n{self._decisions_job_state(request_id)}")
 
     def _decisions_job_state(self, request_id: str) -> str:
+        """What a missed decision needs to be explained: the job's restarts, and per vertex its records, load,
+        input watermark (a source's: per Kafka split, with whether the split counts as idle) and, where it
+        is not waiting for input, what its task thread is doing."""
         typed = any(r.value and r.value.get("request_id") == request_id for r in self.read("valid.ad_requests"))
         rest = FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
         jid = self.running_jobs().get("ad_decisions")
         if jid is None:
             return f"request in valid.ad_requests: {typed}; no RUNNING ad_decisions job"
         restarts = [int(m["value"]) for m in rest.get(f"/jobs/{jid}/metrics", get="numRestarts")]
-        now = time.time() * 1000
-        lines = [
-            f"request in valid.ad_requests: {typed}; ad_decisions restarts: {restarts}; per vertex: records"
-            " in/out, busy/back-pressured ms/s, input watermark (of a join: the lower of its inputs', idle or not)"
+        threads = [
+            t["stringifiedThreadInfo"]
+            for tm in rest.get("/taskmanagers")["taskmanagers"]
+            for t in rest.get(f"/taskmanagers/{tm['id']}/thread-dump")["threadInfos"]
         ]
+        now = time.time() * 1000
+
+        def ago(ms: float) -> str:
+            return "-" if ms < 0 else f"{(now - ms) / 1000:.1f} s ago"
+
+        lines = [f"request in valid.ad_requests: {typed}; ad_decisions restarts: {restarts}"]
         for vertex in rest.job_detail(jid)["vertices"]:
-            marks = rest.get(f"/jobs/{jid}/vertices/{vertex['id']}/watermarks")
-            low = min((int(m["value"]) for m in marks), default=None)
-            ago = "-" if low is None or low < 0 else f"{(now - low) / 1000:.1f} s ago"
-            counts = f"{vertex['metrics']['read-records']}/{vertex['metrics']['write-records']}"
-            load = {
-                m["id"]: int(m["max"])
-                for m in rest.get(
-                    f"/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics",
-                    get="busyTimeMsPerSecond,backPressuredTimeMsPerSecond",
-                )
-            }
-            busy = f"{load.get('busyTimeMsPerSecond', '?')}/{load.get('backPressuredTimeMsPerSecond', '?')}"
-            lines.append(f"  {counts:>13} {busy:>9} {ago:>14}  {vertex['name'][:100]}")
+            path = f"/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics"
+            names = [m["id"] for m in rest.get(path)]
+            wanted = [n for n in names if "TimeMsPerSecond" in n or n.endswith(("currentWatermark", "InputWatermark"))]
+            metrics = {m["id"]: m["max"] for m in rest.get(path, get=",".join(wanted))} if wanted else {}
+            lines.append(
+                f"{vertex['name'][:100]}: records in/out {vertex['metrics']['read-records']}/"
+                f"{vertex['metrics']['write-records']}, busy/back-pressured "
+                f"{metrics.get('busyTimeMsPerSecond')}/{metrics.get('backPressuredTimeMsPerSecond')} ms/s"
+            )
+            for name, value in sorted(metrics.items()):
+                if name.endswith(("currentWatermark", "InputWatermark")):
+                    lines.append(f"    {name}: {ago(value)}")
+                elif ".split." in name:
+                    lines.append(f"    {name}: {value}")
+            thread = next((t for t in threads if t.startswith(f'"{vertex["name"]}')), "")
+            if thread and "MailboxProcessor.processMailsWhenDefaultActionUnavailable" not in thread:
+                lines += ["    " + frame for frame in thread.splitlines()[:12]]
         return "\n".join(lines)
 
     def running_jobs(self) -> dict[str, str]:
