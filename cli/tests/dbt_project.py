@@ -169,17 +169,21 @@ class Project:
             for r in read_topic(self.bootstrap, self.topic(short), timeout_s=30)
         ]
 
-    def decision(self, request_id: str) -> dict | None:
-        """The ad decision of request `request_id`, if ad_decisions has written it."""
-        return next((r.value for r in self.read("ad_decisions") if r.value and r.key == request_id), None)
-
     def wait_for_decision(self, request_id: str, what: str, timeout_s: float = 60) -> dict:
-        """The decision of `request_id`; at the deadline, fails the test with what the decisions job was
-        waiting for: whether the request is in its typed topic, and each vertex's event time."""
+        """The decision of `request_id` (ad_decisions read once, then as it grows); at the deadline, fails
+        the test with what the decisions job was waiting for (_decisions_job_state)."""
+        tail = self.tail("ad_decisions")
+
+        def decided() -> dict | None:
+            tail.poll()
+            return next((r.value for _, r in tail.records if r.value and r.key == request_id), None)
+
         try:
-            return wait_for(lambda: self.decision(request_id), what, timeout_s=timeout_s, every_s=1)
+            return wait_for(decided, what, timeout_s=timeout_s, every_s=1)
         except TimeoutError as err:
             pytest.fail(f"{err}\n{self._decisions_job_state(request_id)}")
+        finally:
+            tail.close()
 
     def _decisions_job_state(self, request_id: str) -> str:
         """What a missed decision needs to be explained: the job's restarts, and per vertex its records, load,
@@ -190,7 +194,7 @@ class Project:
         jid = self.running_jobs().get("ad_decisions")
         if jid is None:
             return f"request in valid.ad_requests: {typed}; no RUNNING ad_decisions job"
-        restarts = [int(m["value"]) for m in rest.get(f"/jobs/{jid}/metrics", get="numRestarts")]
+        restarts = self.restarts()["ad_decisions"]
         threads = [
             t["stringifiedThreadInfo"]
             for tm in rest.get("/taskmanagers")["taskmanagers"]
@@ -221,6 +225,12 @@ class Project:
             if thread and "MailboxProcessor.processMailsWhenDefaultActionUnavailable" not in thread:
                 lines += ["    " + frame for frame in thread.splitlines()[:12]]
         return "\n".join(lines)
+
+    def restarts(self) -> dict[str, int]:
+        """Each running streaming job (running_jobs' names) -> how often Flink has restarted it."""
+        rest = FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
+        metrics = {name: rest.get(f"/jobs/{j}/metrics", get="numRestarts") for name, j in self.running_jobs().items()}
+        return {name: int(metric[0]["value"]) if metric else 0 for name, metric in metrics.items()}
 
     def running_jobs(self) -> dict[str, str]:
         """Job group or standalone model name -> id of its RUNNING Flink job (Flink's /jobs/overview)."""

@@ -18,7 +18,6 @@ import time
 import uuid
 from collections import Counter
 
-import httpx
 from confluent_kafka import Producer
 from dbt_project import Project
 
@@ -73,21 +72,12 @@ def odd_but_valid(event: Event) -> list[tuple[bytes, bool]]:
     return [(encode(v), False), (encode(unicode), True), (encode({**v, "unexpected": {"a": [1, 2]}}), True)]
 
 
-def restarts(project: Project) -> dict[str, int]:
-    rest = project.settings.flink_rest_url
-    out = {}
-    for name, jid in project.running_jobs().items():
-        metric = httpx.get(f"{rest}/jobs/{jid}/metrics", params={"get": "numRestarts"}, timeout=10).json()
-        out[name] = int(metric[0]["value"]) if metric else 0
-    return out
-
-
 def test_hostile_input_at_rate_restarts_nothing_and_every_event_is_valid_or_dead_lettered(project: Project):
     inputs = list(INPUTS)
     typed = {t: project.topic(f"valid.{t}") for t in inputs}
     dead = project.topic("dead_letter")
     before = message_counts(project.bootstrap, [*typed.values(), dead])
-    restarts_before = restarts(project)
+    restarts_before = project.restarts()
 
     rng = random.Random("hostile")
     users, campaigns = make_users(404, 200), make_campaigns(404)
@@ -145,7 +135,7 @@ def test_hostile_input_at_rate_restarts_nothing_and_every_event_is_valid_or_dead
         )
     reasons = [json.loads(r.value)["error"] for r in _after(project, dead, before[dead])]
     assert all(reasons), "a dead letter without a reason"
-    assert restarts(project) == restarts_before, "a job restarted on hostile input"
+    assert project.restarts() == restarts_before, "a job restarted on hostile input"
 
 
 def _unique_id(event: Event, suffix: str) -> dict:

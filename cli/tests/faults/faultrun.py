@@ -175,12 +175,13 @@ def _stream(
         while story_events:
             to_both(story_events.popleft().event)
         valid = [e for e, _, kind in a.sent if kind is None]
+        malformed = len(a.sent) - len(valid)
         flush = _copy_of_last(valid, "campaign_events", int(time.time() * 1000) + FLUSH_AHEAD_MS)
         # and a play after every request: ad_decisions decides a request once the plays pass its time
         listening_on = _copy_of_last(valid, "plays", max(e.value["ts"] for e in valid) + 1)
         for event in (flush, listening_on):
             to_both(event)
-    return [*valid, flush, listening_on], len(a.sent) - len(valid) - 2, flush
+    return [*valid, flush, listening_on], malformed, flush
 
 
 def _copy_of_last(sent: list[Event], topic: str, ts: int) -> Event:
