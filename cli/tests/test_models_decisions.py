@@ -25,6 +25,9 @@ pytest_plugins = ["conftest_models"]
 # than the session's idle timeout (profiles.yml, 2 s). Then the other stream's events are in their typed
 # topic before the quiet one's of the same seconds are sent.
 QUIET_S = 4
+# Every play is sent after its own time or within milliseconds of it: a play seconds ahead of the clock
+# moves the plays' watermark past the next test's first plays, which then come late (the plays'
+# watermark has no delay) and a request of theirs is decided before them.
 ADULT = {"contraceptives", "dating", "alcohol"}  # blocked in a family context (seeds/ad_rules.csv)
 
 
@@ -70,7 +73,7 @@ def test_a_request_waits_for_the_plays_up_to_its_time_after_the_plays_went_quiet
     request = ad_request(ctx, user, at, "audio_break")
     send_and_type(project, request)  # the request is in its typed topic; the play before it is not yet
     # the third kids play (a family context from here on), then the user listens on past the request
-    send(project, kids(at - 100), kids(at + 1_000))
+    send(project, kids(at - 100), kids(at + 1))
 
     decided = project.wait_for_decision(request.value["request_id"], "the decision of the request")
     assert ADULT <= set(decided["blocked_categories"]), (
@@ -93,10 +96,10 @@ def test_a_request_behind_the_plays_gets_the_context_as_of_its_time_after_the_re
     time.sleep(QUIET_S)  # the requests go quiet
     at = int(time.time() * 1000)
     request = ad_request(ctx, user, at, "audio_break")
-    # three adult plays after the request's time end the family context (4 of 7 plays, under 0.6)
-    # in their typed topic, past the request's time; the request is not yet
-    send_and_type(project, *(plays(at + 1_000 * i, kids=False) for i in (1, 2, 3)))
-    send(project, request, plays(at + 4_000, kids=False))
+    # three adult plays after the request's time, which end the family context (4 of 7 plays, under
+    # 0.6), are in their typed topic before the request is sent
+    send_and_type(project, *(plays(at + i, kids=False) for i in (1, 2, 3)))
+    send(project, request, plays(at + 4, kids=False))
 
     decided = project.wait_for_decision(request.value["request_id"], "the decision of the request")
     assert ADULT <= set(decided["blocked_categories"]), (
