@@ -48,6 +48,7 @@ from ctxflow.bench.stats import (
     operator_kind,
     percentile,
     ratio,
+    sent_within,
     stage_latencies,
     top_frames,
 )
@@ -95,6 +96,14 @@ def test_decision_stages_split_each_request_between_its_marks_and_skip_missing_o
     assert stages["decisions job"]["n"] == 2 and stages["decisions job"]["p50"] == 150.0
     assert stages["sink"]["n"] == 3 and stages["sink"]["max"] == 5.0
     assert stages["Kafka to the reader"]["n"] == 3 and stages["Kafka to the reader"]["max"] == 10.0
+
+
+def test_a_steps_warm_up_and_window_are_split_by_send_time():
+    sent = {"r1": 100.0, "r2": 199.0, "r3": 200.0, "r4": 350.0}
+    latencies = {"r1": 500.0, "r2": 400.0, "r3": 60.0, "r4": 50.0, "stray": 9.0}  # "stray": not sent by us
+    assert sorted(sent_within(sent, latencies, 200.0)) == [50.0, 60.0]
+    assert sorted(sent_within(sent, latencies, 0, 200.0)) == [400.0, 500.0]
+    assert sent_within(sent, {"r1": 1.0}, 200.0) == []
 
 
 def test_cores_between_two_snapshots_skip_processes_missing_from_either():
@@ -337,7 +346,10 @@ def test_report_renders_every_section_and_missing_figures():
             {
                 "rate_asked": 200,
                 "rate_sent": 199.5,
+                "warmup_s": 20,
+                "window_s": 60,
                 "ad_request_to_decision_ms": {"n": 10, "p50": 400.0, "p95": 900.0, "p99": 1000.0},
+                "warmup_ad_request_to_decision_ms": {"n": 4, "p50": 500.0, "p95": 1200.0, "p99": 1500.0},
                 "cpu_cores_while_sending": {"taskmanager": 1.25, "kafka": 0.36, "machine": 1.98},
                 "taskmanager_cpu_while_sending": {"by_duty": [{"what": "job: group ads", "cores": 0.7}]},
                 "decision_stages_ms": [
@@ -386,6 +398,9 @@ def test_report_renders_every_section_and_missing_figures():
     assert "| 250,000 | 8.0 s | 5.0 % |" in text
     assert "| broker ceiling: one confluent-kafka consumer | n/a | 300 s | n/a |" in text
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
+    assert "| ad request → ad_decisions p50/p95/p99 at 200/s (sent 200/s), 60 s after a 20 s warm-up |" in text
+    warm_up_row = "| &nbsp;&nbsp;the same in the warm-up (its first 20 s at this rate) | 500 / 1,200 / 1,500 ms (n=4) |"
+    assert warm_up_row in text
     assert "| &nbsp;&nbsp;of which sink: decided to written (p50/p95/p99) | 2.0 / 5.0 / 7.5 ms (n=10) |" in text
     assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")
     assert (

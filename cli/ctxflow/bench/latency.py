@@ -1,5 +1,6 @@
 """Step 6: live latency at a fixed rate, the deployed jobs caught up: ad request -> ad_decisions, and
-context-completing play -> ad_eligibility (produce time of the input to the output's Kafka timestamp)."""
+context-completing play -> ad_eligibility (produce time of the input to the output's Kafka timestamp).
+Each rate is sent for a warm-up, then for the measured window; the warm-up's decisions are reported apart."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ..stack import manager
 from .load import Loader, OutputListener
 from .profile import vertex_jobs
 from .session import Session
-from .stats import latency_summary, stage_latencies
+from .stats import latency_summary, sent_within, stage_latencies
 from .threadcpu import Sampler, cores_between, local_taskmanager, machine_busy_seconds, process_cpu_seconds
 
 # whose CPU the live steps report: on 2 cores the load generator and the broker share the machine
@@ -32,6 +33,8 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
     pids = {name: manager.pid_of(s.settings, name) for name in CPU_OF} | {"bench (load, readers)": os.getpid()}
     local = local_taskmanager(s.settings)
     names = vertex_jobs(s) if local else {}  # looked up before, not inside, the span measured
+    loader.send(rate, s.cfg.warmup_s, probes_every_s=0.5)
+    measured_from = time.time() * 1000
     sampler = Sampler(*local) if local else None  # the TaskManager's CPU by thread: which job, which duty
     cpu_before, cpu_started = _cpu_snapshot(pids), time.monotonic()
     stats = loader.send(rate, s.cfg.window_s, probes_every_s=0.5)
@@ -53,22 +56,30 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
             seen, quiet_since = now_seen, time.monotonic()
         time.sleep(0.5)
     listener.stop()
+    requests, decisions = loader.request_sent_ms, listener.decision_ms
     out = {
         "rate_asked": rate,
         "rate_sent": round(stats.rate, 1),
-        "ad_request_to_decision_ms": latency_summary(list(listener.decision_ms.values())),
-        "ad_requests_sent": len(loader.request_sent_ms),
-        "decision_stages_ms": stage_latencies(listener.marks),
+        "warmup_s": s.cfg.warmup_s,
+        "window_s": s.cfg.window_s,
+        "ad_request_to_decision_ms": latency_summary(sent_within(requests, decisions, measured_from)),
+        "ad_requests_sent": len(sent_within(requests, requests, measured_from)),
+        "warmup_ad_request_to_decision_ms": latency_summary(sent_within(requests, decisions, 0, measured_from)),
+        "decision_stages_ms": stage_latencies({k: m for k, m in listener.marks.items() if m["sent"] >= measured_from}),
         "cpu_cores_while_sending": cpu,
         "taskmanager_cpu_while_sending": by_thread,
-        "context_play_to_eligibility_ms": latency_summary(list(listener.context_ms.values())),
-        "probes_sent": len(loader.probe_sent_ms),
+        "context_play_to_eligibility_ms": latency_summary(
+            sent_within(loader.probe_sent_ms, listener.context_ms, measured_from)
+        ),
+        "probes_sent": len(sent_within(loader.probe_sent_ms, loader.probe_sent_ms, measured_from)),
     }
     s.timed(f"latency_{rate:g}_s", t)
     d, c = out["ad_request_to_decision_ms"], out["context_play_to_eligibility_ms"]
+    w = out["warmup_ad_request_to_decision_ms"]
     s.say(
         f"latency @ {rate:g}/s (sent {stats.rate:.0f}/s): decision p50/p95/p99 {d['p50']}/{d['p95']}/{d['p99']} ms "
-        f"(n={d['n']}/{out['ad_requests_sent']}); context {c['p50']}/{c['p95']}/{c['p99']} ms "
+        f"(n={d['n']}/{out['ad_requests_sent']}; in the {s.cfg.warmup_s:g} s warm-up {w['p50']}/{w['p95']}/{w['p99']} "
+        f"ms); context {c['p50']}/{c['p95']}/{c['p99']} ms "
         f"(n={c['n']}/{out['probes_sent']}); decision by stage p50/p99: "
         + "; ".join(f"{st['stage'].split(':')[0]} {st['p50']}/{st['p99']}" for st in out["decision_stages_ms"])
         + "; cores: "

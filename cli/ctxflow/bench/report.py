@@ -101,9 +101,17 @@ def _results(r: dict) -> list[str]:
     lines += ["", "| measure | value |", "|---|---|"]
     for block in r.get("latency") or []:
         rate = f"{_fmt(block['rate_asked'])}/s (sent {_fmt(block['rate_sent'])}/s)"
+        window = ""
+        if "window_s" in block:
+            window = f", {_fmt(block['window_s'])} s after a {_fmt(block['warmup_s'])} s warm-up"
         lines.append(
-            f"| ad request → ad_decisions p50/p95/p99 at {rate} | {_lat(block['ad_request_to_decision_ms'])} |"
+            f"| ad request → ad_decisions p50/p95/p99 at {rate}{window} | {_lat(block['ad_request_to_decision_ms'])} |"
         )
+        if block.get("warmup_ad_request_to_decision_ms"):
+            lines.append(
+                f"| &nbsp;&nbsp;the same in the warm-up (its first {_fmt(block['warmup_s'])} s at this rate) | "
+                f"{_lat(block['warmup_ad_request_to_decision_ms'])} |"
+            )
         cpu = block.get("cpu_cores_while_sending") or {}
         if "machine" in cpu:
             cores = _fmt(r.get("machine", {}).get("cores"))
@@ -304,5 +312,8 @@ def _method() -> list[str]:
         "- Latency: produce time of the input (wall clock) to the output record's Kafka timestamp (set by the",
         "  job's producer); probes are ad requests of the mix (by request id) and probe users whose third kids'",
         "  play completes a family context. A job that falls behind at a rate shows as few results (n).",
+        "  Each rate is sent for a warm-up, then measured for a window (both in the rows above): the warm-up is",
+        "  the step from the rate before (JIT, fetch sizes and batches adapting), reported apart; the window",
+        "  spans several checkpoints of every job, whose bursts make the tail.",
         "- The load generator runs on the same machine; on a shared machine the load average above tells.",
     ]

@@ -46,6 +46,12 @@ DECISION_STAGES = (
 )
 
 
+def sent_within(sent_ms: dict[str, float], values: dict[str, float], start_ms: float, end_ms: float = math.inf) -> list:
+    """The values (by input id) of the inputs sent from `start_ms` to before `end_ms`: a live step's
+    warm-up and its measured window apart."""
+    return [v for key, v in values.items() if key in sent_ms and start_ms <= sent_ms[key] < end_ms]
+
+
 def stage_latencies(marks: dict[str, dict[str, float]]) -> list[dict]:
     """Per stage of DECISION_STAGES, the latency summary over the requests that have both its marks."""
     out = []
