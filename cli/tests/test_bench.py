@@ -342,6 +342,7 @@ def test_report_renders_every_section_and_missing_figures():
             "passthrough": {"events_per_s": 500_000, "drain_s": 4.0, "pipeline_share": 0.025},
             "broker": {"events_per_s": None, "drain_s": 300.0, "pipeline_share": None},
         },
+        "warmup": {"events": 400_000, "flink_jobs": 7},
         "latency": [
             {
                 "rate_asked": 200,
@@ -399,6 +400,8 @@ def test_report_renders_every_section_and_missing_figures():
     assert "| broker ceiling: one confluent-kafka consumer | n/a | 300 s | n/a |" in text
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
     assert "| ad request → ad_decisions p50/p95/p99 at 200/s (sent 200/s), 60 s after a 20 s warm-up |" in text
+    assert "a warm-up backlog of 400,000 events on topics of their own" in text
+    assert "not been warmed up" in render_markdown({k: v for k, v in result.items() if k != "warmup"})
     warm_up_row = "| &nbsp;&nbsp;the same in the warm-up (its first 20 s at this rate) | 500 / 1,200 / 1,500 ms (n=4) |"
     assert warm_up_row in text
     assert "| &nbsp;&nbsp;of which sink: decided to written (p50/p95/p99) | 2.0 / 5.0 / 7.5 ms (n=10) |" in text

@@ -28,6 +28,9 @@ def _nums(name: str, default: str) -> tuple[float, ...]:
 class Config:
     # the pre-produced backlog of the realistic mix that every drain (pipeline and ceilings) reads
     backlog: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_BACKLOG", 2_000_000)))
+    # events of the same mix drained by the whole project before anything is measured (warmup.py says
+    # why); 0 measures a TaskManager as it comes
+    warmup_events: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_WARMUP_EVENTS", 400_000)))
     # the distinct realistic events re-sent as templates (fresh ids and timestamps per copy)
     pool: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_POOL", 30_000)))
     drain_timeout_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_DRAIN_TIMEOUT_S", 900))

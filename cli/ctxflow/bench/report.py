@@ -31,6 +31,15 @@ def _lat(summary: dict | None) -> str:
     return f"{_fmt(summary['p50'])} / {_fmt(summary['p95'])} / {_fmt(summary['p99'])} ms (n={summary['n']})"
 
 
+def _warmup_sentence(warmup: dict | None) -> str:
+    if not warmup:
+        return " The TaskManager had not been warmed up first (`CTXFLOW_BENCH_WARMUP_EVENTS=0`)."
+    return (
+        f" Before it, the project's {_fmt(warmup['flink_jobs'])} jobs had drained a warm-up backlog of "
+        f"{_fmt(warmup['events'])} events on topics of their own and been cancelled (the JVMs warm, not the jobs)."
+    )
+
+
 def render_markdown(r: dict) -> str:
     m = r.get("machine", {})
     lines = [
@@ -81,7 +90,7 @@ def _results(r: dict) -> list[str]:
         f"Every drain reads the same backlog of {_fmt(backlog)} events (plays, page views, ad requests, campaign "
         "events), timed from the moment reading begins (for the pipeline: when the contract job group starts, "
         "every other job already running) to the last source reaching the end offsets (for the pipeline: and "
-        "the last output written).",
+        "the last output written)." + _warmup_sentence(r.get("warmup")),
         "",
         "| measure | events/s | drain | pipeline's share |",
         "|---|---|---|---|",
@@ -298,6 +307,9 @@ def _method() -> list[str]:
     return [
         "## How the figures are taken",
         "",
+        "- Warm-up: before the backlog's drain, the whole project drains a warm-up backlog of the same mix on",
+        "  topics of its own and is cancelled (`CTXFLOW_BENCH_WARMUP_EVENTS`, `cli/ctxflow/bench/warmup.py`): a",
+        "  TaskManager just started spends a third of a core compiling Flink's and Kafka's code while it drains.",
         "- Drains: the project's jobs are every active Flink job named `dbt:` (models and job groups) but the",
         "  bench's KPI jobs. A job has drained when each partition its Kafka sources read is at its end offset",
         "  (Flink's per-partition `currentOffset`); for a topic another job writes, the end at that moment, so",

@@ -3,7 +3,8 @@ three ceilings that drain the same backlog, live latency, a profile, state and m
 widened KPI layer, in one self-contained run on the local stack. The steps, in order:
 
  1. backlog     clean slate (jobs cancelled, fresh bench.<run>. topics); produce the backlog
- 2. deploy      `dbt seed`, then the project onto it: downstream jobs first, the contract group last
+ 2. warm-up     the whole project drains a smaller backlog of its own, then is cancelled (warmup.py)
+    deploy      `dbt seed`, then the project onto it: downstream jobs first, the contract group last
  3. throughput  from the contract group's start until every job has read its topics to the end
                 (drain.py), then `dbt run` again with no change; meanwhile
  4. profile     the busiest vertex and its flame graph, and
@@ -38,6 +39,7 @@ from .report import render_markdown
 from .session import ROOT, TARGET, Session
 from .system import machine
 from .throughput import measure_drain, start_watching
+from .warmup import warm_up
 
 
 def check_load(s: Session) -> None:
@@ -84,6 +86,7 @@ def run(s: Session) -> dict:
     s.timed("pool_s", t)
     try:
         ends = produce_backlog(s, loader)
+        warm_up(s, loader)
         seed(s)
         watcher = start_watching(s)
         try:
