@@ -35,8 +35,7 @@ class Config:
     pool: int = field(default_factory=lambda: int(_num("CTXFLOW_BENCH_POOL", 30_000)))
     drain_timeout_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_DRAIN_TIMEOUT_S", 900))
     # live latency: each rate is sent for warmup_s seconds, then measured for window_s seconds. The warm-up
-    # is what a step from one rate to the next costs (the first seconds at 5,000/s after 200/s), not the
-    # pipeline at that rate: its figures are reported apart. A minute holds six checkpoints of every job,
+    # (the first seconds at 5,000/s after 200/s) is reported apart. A minute holds six checkpoints of every job,
     # so one unlucky checkpoint no longer decides the p99 (25 s windows gave 301 and 392 ms on one commit).
     latency_rates: tuple[float, ...] = field(default_factory=lambda: _nums("CTXFLOW_BENCH_LATENCY_RATES", "200,5000"))
     warmup_s: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_WARMUP_S", 20))

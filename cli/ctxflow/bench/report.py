@@ -324,8 +324,8 @@ def _method() -> list[str]:
         "- Latency: produce time of the input (wall clock) to the output record's Kafka timestamp (set by the",
         "  job's producer); probes are ad requests of the mix (by request id) and probe users whose third kids'",
         "  play completes a family context. A job that falls behind at a rate shows as few results (n).",
-        "  Each rate is sent for a warm-up, then measured for a window (both in the rows above): the warm-up is",
-        "  the step from the rate before (JIT, fetch sizes and batches adapting), reported apart; the window",
-        "  spans several checkpoints of every job, whose bursts make the tail.",
+        "  Each rate is sent for a warm-up, then measured for a window (both in the rows above): the warm-up,",
+        "  the first seconds after the rate before, is reported apart; the window spans several checkpoints of",
+        "  every job, whose bursts make the tail, so that one of them does not decide the p99.",
         "- The load generator runs on the same machine; on a shared machine the load average above tells.",
     ]
