@@ -61,6 +61,7 @@ from ctxflow.bench.threadcpu import (
     thread_names,
 )
 from ctxflow.bench.throughput import drained, per_job_drain
+from ctxflow.bench.warmup import warmup_prefix
 
 PLAYS, VIEWS, ELIG = ("b_plays", 0), ("b_page_views", 0), ("b_ad_eligibility", 0)
 
@@ -96,6 +97,9 @@ def test_decision_stages_split_each_request_between_its_marks_and_skip_missing_o
     assert stages["decisions job"]["n"] == 2 and stages["decisions job"]["p50"] == 150.0
     assert stages["sink"]["n"] == 3 and stages["sink"]["max"] == 5.0
     assert stages["Kafka to the reader"]["n"] == 3 and stages["Kafka to the reader"]["max"] == 10.0
+    warm_up = {"w1": {"sent": -5.0, "typed": 900.0, "decided": 950.0, "created": 951.0, "received": 952.0}}
+    measured = {s["stage"]: s for s in stage_latencies({**marks, **warm_up}, since_ms=0.0)}
+    assert [s["n"] for s in measured.values()] == [s["n"] for s in stages.values()]  # w1, sent before, left out
 
 
 def test_a_steps_warm_up_and_window_are_split_by_send_time():
@@ -104,6 +108,12 @@ def test_a_steps_warm_up_and_window_are_split_by_send_time():
     assert sorted(sent_within(sent, latencies, 200.0)) == [50.0, 60.0]
     assert sorted(sent_within(sent, latencies, 0, 200.0)) == [400.0, 500.0]
     assert sent_within(sent, {"r1": 1.0}, 200.0) == []
+
+
+def test_the_warm_up_topics_lie_outside_the_runs_prefix():
+    run = "bench.1206044133."
+    assert warmup_prefix(run) == "bench.1206044133-warmup."
+    assert not warmup_prefix(run).startswith(run)  # the measured drain watches every topic under `run`
 
 
 def test_cores_between_two_snapshots_skip_processes_missing_from_either():
@@ -342,7 +352,7 @@ def test_report_renders_every_section_and_missing_figures():
             "passthrough": {"events_per_s": 500_000, "drain_s": 4.0, "pipeline_share": 0.025},
             "broker": {"events_per_s": None, "drain_s": 300.0, "pipeline_share": None},
         },
-        "warmup": {"events": 400_000, "flink_jobs": 7},
+        "jvm_warmup": {"events": 400_000, "flink_jobs": 7, "drained": True},
         "latency": [
             {
                 "rate_asked": 200,
@@ -401,7 +411,9 @@ def test_report_renders_every_section_and_missing_figures():
     assert "400 / 900 / 1,000 ms (n=10)" in text and "n/a (no output seen)" in text
     assert "| ad request → ad_decisions p50/p95/p99 at 200/s (sent 200/s), 60 s after a 20 s warm-up |" in text
     assert "a warm-up backlog of 400,000 events on topics of their own" in text
-    assert "not been warmed up" in render_markdown({k: v for k, v in result.items() if k != "warmup"})
+    assert "No warm-up of the JVMs" in render_markdown({k: v for k, v in result.items() if k != "jvm_warmup"})
+    unfinished = render_markdown({**result, "jvm_warmup": {"events": 400_000, "drained": False}})
+    assert "The warm-up of the JVMs (400,000 events) did not finish" in unfinished
     warm_up_row = "| &nbsp;&nbsp;the same in the warm-up (its first 20 s at this rate) | 500 / 1,200 / 1,500 ms (n=4) |"
     assert warm_up_row in text
     assert "| &nbsp;&nbsp;of which sink: decided to written (p50/p95/p99) | 2.0 / 5.0 / 7.5 ms (n=10) |" in text

@@ -65,7 +65,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         "ad_request_to_decision_ms": latency_summary(sent_within(requests, decisions, measured_from)),
         "ad_requests_sent": len(sent_within(requests, requests, measured_from)),
         "warmup_ad_request_to_decision_ms": latency_summary(sent_within(requests, decisions, 0, measured_from)),
-        "decision_stages_ms": stage_latencies({k: m for k, m in listener.marks.items() if m["sent"] >= measured_from}),
+        "decision_stages_ms": stage_latencies(listener.marks, measured_from),
         "cpu_cores_while_sending": cpu,
         "taskmanager_cpu_while_sending": by_thread,
         "context_play_to_eligibility_ms": latency_summary(

@@ -33,7 +33,9 @@ def _lat(summary: dict | None) -> str:
 
 def _warmup_sentence(warmup: dict | None) -> str:
     if not warmup:
-        return " The TaskManager had not been warmed up first (`CTXFLOW_BENCH_WARMUP_EVENTS=0`)."
+        return " No warm-up of the JVMs is on record for this run."
+    if not warmup.get("drained"):
+        return f" The warm-up of the JVMs ({_fmt(warmup['events'])} events) did not finish: see the notes."
     return (
         f" Before it, the project's {_fmt(warmup['flink_jobs'])} jobs had drained a warm-up backlog of "
         f"{_fmt(warmup['events'])} events on topics of their own and been cancelled (the JVMs warm, not the jobs)."
@@ -90,7 +92,7 @@ def _results(r: dict) -> list[str]:
         f"Every drain reads the same backlog of {_fmt(backlog)} events (plays, page views, ad requests, campaign "
         "events), timed from the moment reading begins (for the pipeline: when the contract job group starts, "
         "every other job already running) to the last source reaching the end offsets (for the pipeline: and "
-        "the last output written)." + _warmup_sentence(r.get("warmup")),
+        "the last output written)." + _warmup_sentence(r.get("jvm_warmup")),
         "",
         "| measure | events/s | drain | pipeline's share |",
         "|---|---|---|---|",
@@ -116,7 +118,7 @@ def _results(r: dict) -> list[str]:
         lines.append(
             f"| ad request → ad_decisions p50/p95/p99 at {rate}{window} | {_lat(block['ad_request_to_decision_ms'])} |"
         )
-        if block.get("warmup_ad_request_to_decision_ms"):
+        if block.get("warmup_s") and block.get("warmup_ad_request_to_decision_ms"):
             lines.append(
                 f"| &nbsp;&nbsp;the same in the warm-up (its first {_fmt(block['warmup_s'])} s at this rate) | "
                 f"{_lat(block['warmup_ad_request_to_decision_ms'])} |"

@@ -52,11 +52,13 @@ def sent_within(sent_ms: dict[str, float], values: dict[str, float], start_ms: f
     return [v for key, v in values.items() if key in sent_ms and start_ms <= sent_ms[key] < end_ms]
 
 
-def stage_latencies(marks: dict[str, dict[str, float]]) -> list[dict]:
-    """Per stage of DECISION_STAGES, the latency summary over the requests that have both its marks."""
+def stage_latencies(marks: dict[str, dict[str, float]], since_ms: float = -math.inf) -> list[dict]:
+    """Per stage of DECISION_STAGES, the latency summary over the requests sent from `since_ms` on that
+    have both its marks."""
     out = []
+    kept = [m for m in marks.values() if m["sent"] >= since_ms]
     for stage, start, end in DECISION_STAGES:
-        values = [m[end] - m[start] for m in marks.values() if m.get(start) is not None and m.get(end) is not None]
+        values = [m[end] - m[start] for m in kept if m.get(start) is not None and m.get(end) is not None]
         out.append({"stage": stage, **latency_summary(values)})
     return out
 

@@ -47,8 +47,9 @@ def drained(rounds, jids: list[str]):
     return finished(drain_moment(rounds, jids), settle_moment(rounds, QUIET_MS))
 
 
-def start_watching(s: Session) -> Watcher:
-    offsets = EndOffsets(s.settings.kafka_bootstrap, s.prefix)
+def start_watching(s: Session, prefix: str | None = None) -> Watcher:
+    """Watches the project's jobs and every topic under `prefix` (the run's by default)."""
+    offsets = EndOffsets(s.settings.kafka_bootstrap, prefix or s.prefix)
     watcher = Watcher(s.metrics, offsets, lambda: s.rest.active_jobs(is_project_job))
     watcher.start()
     return watcher
