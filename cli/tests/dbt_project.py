@@ -189,11 +189,12 @@ class Project:
         """What a missed decision needs to be explained: the job's restarts, and per vertex its records, load,
         input watermark (a source's: per Kafka split, with whether the split counts as idle) and, where it
         is not waiting for input, what its task thread is doing."""
-        typed = any(r.value and r.value.get("request_id") == request_id for r in self.read("valid.ad_requests"))
+        requests = self.read("valid.ad_requests")
+        typed = next((r.value for r in requests if r.value and r.value.get("request_id") == request_id), None)
         rest = FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
         jid = self.running_jobs().get("ad_decisions")
         if jid is None:
-            return f"request in valid.ad_requests: {typed}; no RUNNING ad_decisions job"
+            return f"request in valid.ad_requests: {typed is not None}; no RUNNING ad_decisions job"
         restarts = self.restarts()["ad_decisions"]
         threads = [
             t["stringifiedThreadInfo"]
@@ -203,9 +204,12 @@ class Project:
         now = time.time() * 1000
 
         def ago(ms: float) -> str:
-            return "-" if ms < 0 else f"{(now - ms) / 1000:.1f} s ago"
+            # to the millisecond against the request's own time: a join holds a request until its input
+            # watermark reaches the request's ts, so "1 ms short" and "1 ms past" are different stories
+            against = f", request ts {ms - typed['ts']:+.0f} ms" if typed and typed.get("ts") is not None else ""
+            return "-" if ms < 0 else f"{(now - ms) / 1000:.1f} s ago{against}"
 
-        lines = [f"request in valid.ad_requests: {typed}; ad_decisions restarts: {restarts}"]
+        lines = [f"request in valid.ad_requests: {typed is not None}; ad_decisions restarts: {restarts}"]
         for vertex in rest.job_detail(jid)["vertices"]:
             path = f"/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics"
             names = [m["id"] for m in rest.get(path)]
