@@ -10,8 +10,10 @@ from __future__ import annotations
 import random
 import time
 
+import yaml
 from dbt_project import Project
 
+from ctxflow.core.contract import PROJECT_FILE
 from ctxflow.core.events import Event
 from ctxflow.core.tally import Tally
 from ctxflow.core.topics import typed_counts, wait_until_typed
@@ -105,3 +107,27 @@ def test_a_request_behind_the_plays_gets_the_context_as_of_its_time_after_the_re
     assert ADULT <= set(decided["blocked_categories"]), (
         f"not decided with the family context of its time (the requests counted as idle): {decided}"
     )
+
+
+def test_a_request_after_a_quiet_spell_of_requests_longer_than_the_idle_timeout_is_decided_at_once(
+    project: Project,
+):
+    """Live traffic where the ad server pauses: the plays flow on alone for longer than the plays' idle
+    timeout, then the first request comes just behind a play of a later time. Were the requests' source to
+    count as idle by then, the plays alone would have moved the join past the request's time: its timer
+    would wait for a later request and a later play, and the context version of its time would be gone."""
+    ctx, user, plays = listener("pause")
+    quiet_s = yaml.safe_load(PROJECT_FILE.read_text())["vars"]["decision_plays_idle_timeout_seconds"] + 10
+
+    # the listener's kids plays go on every 5 s (the plays' source stays active), and no request comes
+    start = time.monotonic()
+    while time.monotonic() - start < quiet_s:
+        send(project, plays(int(time.time() * 1000)))
+        time.sleep(5)
+    at = int(time.time() * 1000)
+    send_and_type(project, plays(at + 1))  # the plays' watermark is past the request's time
+    request = ad_request(ctx, user, at, "audio_break")
+    send(project, request)
+
+    decided = project.wait_for_decision(request.value["request_id"], "the decision of the request", timeout_s=30)
+    assert ADULT <= set(decided["blocked_categories"]), f"not decided with the family context of its time: {decided}"

@@ -17,8 +17,8 @@
 -- from the same plays as play_contexts (int_user_recent_listening), not read back from
 -- ctx.play_contexts: in one job the plays' watermark travels with the contexts, so a request waits for
 -- the contexts of every play up to its time even while another job restarts, and through a quiet spell
--- of the plays or of the requests (each counts as idle only after decision_inputs_idle_timeout_seconds:
--- dbt_project.yml says why).
+-- of the plays or of the requests (the plays count as idle only after decision_plays_idle_timeout_seconds,
+-- the requests never: dbt_project.yml says why).
 -- Each request is decided once (its first copy). A replay after a fault finds the same messages and
 -- writes the same decision (at-least-once, idempotent by request_id).
 with requests as (
