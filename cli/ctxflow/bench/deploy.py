@@ -7,6 +7,9 @@ like a ceiling: one moment when reading begins, one when every job has read to t
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from flinkclient.jobnames import short_name
 
@@ -68,6 +71,26 @@ def build_profiles(s: Session) -> None:
     s.say(f"profiles over the history (dbt run --select {PROFILES} --full-refresh): {seconds} s")
 
 
+@dataclass(frozen=True)
+class Deployed:
+    seed_s: float
+    run_s: float
+    jobs: dict[str, str]  # job id -> name
+
+
+@contextmanager
+def whole_project_on(s: Session, prefix: str) -> Iterator[Deployed]:
+    """The whole project seeded and deployed in one `dbt run` each, as a user deploys it, onto the topics
+    of `prefix` (created here if missing); every job is cancelled on leaving, whatever happened."""
+    ensure_contract_topics(admin_client(s.settings.kafka_bootstrap), prefix)
+    try:
+        seed_s = s.dbt("seed", extra_vars={"topic_prefix": prefix})
+        run_s = s.dbt("run", extra_vars={"topic_prefix": prefix})
+        yield Deployed(seed_s, run_s, s.rest.active_jobs(is_project_job))
+    finally:
+        s.cancel_jobs()
+
+
 def from_nothing(s: Session) -> None:
     """`dbt run` of the whole project in one invocation, as a user deploys it: no job of ours running, onto
     topics of a prefix of its own (empty but for the seeds, loaded first and timed apart). The drain's
@@ -75,21 +98,19 @@ def from_nothing(s: Session) -> None:
     figure a user waits for. Its jobs are cancelled again."""
     t = time.monotonic()
     s.cancel_jobs()
-    prefix = f"{s.prefix}fresh."
-    ensure_contract_topics(admin_client(s.settings.kafka_bootstrap), prefix)
     try:
-        seed_s = s.dbt("seed", extra_vars={"topic_prefix": prefix})
-        seconds = s.dbt("run", extra_vars={"topic_prefix": prefix})
-        jobs = s.rest.active_jobs(is_project_job)
+        with whole_project_on(s, f"{s.prefix}fresh.") as deployed:
+            pass
     except SystemExit as failed:  # the figures of the steps before stay; this one says why it has none
         s.notes.append(f"dbt run from nothing failed: {failed}")
         return
-    finally:
-        s.cancel_jobs()
     s.result["deploy"] |= {
-        "dbt_run_from_nothing_s": seconds,
-        "dbt_seed_from_nothing_s": seed_s,
-        "from_nothing_flink_jobs": len(jobs),
+        "dbt_run_from_nothing_s": deployed.run_s,
+        "dbt_seed_from_nothing_s": deployed.seed_s,
+        "from_nothing_flink_jobs": len(deployed.jobs),
     }
     s.timed("from_nothing_s", t)
-    s.say(f"dbt run from nothing, one invocation: {seconds} s, {len(jobs)} Flink jobs (dbt seed before it {seed_s} s)")
+    s.say(
+        f"dbt run from nothing, one invocation: {deployed.run_s} s, {len(deployed.jobs)} Flink jobs"
+        f" (dbt seed before it {deployed.seed_s} s)"
+    )

@@ -13,11 +13,12 @@ is compiled during the measured drain, as it is on a cluster that has run other 
 from __future__ import annotations
 
 import time
+from contextlib import closing
 
 from ..core.kafka_io import admin_client
 from ..core.topics import ensure_contract_topics
 from ..waiting import wait_for
-from .jobmetrics import is_project_job
+from .deploy import whole_project_on
 from .load import Loader
 from .session import Session
 from .throughput import drained, start_watching
@@ -40,24 +41,24 @@ def warm_up(s: Session, loader: Loader) -> None:
     out = {"events": s.cfg.warmup_events, "drained": False}
     try:
         ensure_contract_topics(admin_client(s.settings.kafka_bootstrap), prefix)
-        warm = Loader(s.settings.kafka_bootstrap, prefix, loader.pool, f"{s.run_id}w")
-        warm.blast(s.cfg.warmup_events, deadline_s=s.cfg.warmup_events / 2000 + 60)
-        warm.close()
-        s.dbt("seed", extra_vars={"topic_prefix": prefix})
-        s.dbt("run", extra_vars={"topic_prefix": prefix})
-        jids = list(s.rest.active_jobs(is_project_job))
-        out["flink_jobs"] = len(jids)
-        watcher = start_watching(s, prefix)
-        try:
-            wait_for(lambda: drained(watcher.snapshot(), jids), "the warm-up to drain", s.cfg.drain_timeout_s, 1.0)
-            out["drained"] = True
-        finally:
-            watcher.stop()
-            watcher.offsets.close()
+        with closing(Loader(s.settings.kafka_bootstrap, prefix, loader.pool, f"{s.run_id}w")) as warm:
+            warm.blast(s.cfg.warmup_events, deadline_s=s.cfg.warmup_events / 2000 + 60)
+        with whole_project_on(s, prefix) as deployed:
+            out["flink_jobs"] = len(deployed.jobs)
+            watcher = start_watching(s, prefix)
+            try:
+                wait_for(
+                    lambda: drained(watcher.snapshot(), list(deployed.jobs)),
+                    "the warm-up to drain",
+                    s.cfg.drain_timeout_s,
+                    1.0,
+                )
+                out["drained"] = True
+            finally:
+                watcher.stop()
+                watcher.offsets.close()
     except (SystemExit, TimeoutError) as failed:
         s.notes.append(f"the warm-up did not finish ({failed}): the drain was measured on the JVMs as they were")
-    finally:
-        s.cancel_jobs()
     s.result["jvm_warmup"] = out
     s.timed("jvm_warmup_s", t)
     s.say(f"warm-up: {s.cfg.warmup_events:,} events, drained: {out['drained']}; its jobs cancelled")
