@@ -24,8 +24,9 @@ from ctxflow.simulate.sessions import SessionContext, ad_request, play
 pytest_plugins = ["conftest_models"]
 
 # The condition of the catch-up, not a wait for something to happen: one stream sends nothing for longer
-# than the session's idle timeout (profiles.yml, 2 s). Then the other stream's events are in their typed
-# topic before the quiet one's of the same seconds are sent.
+# than the session's idle timeout (profiles.yml, 2 s), which would make it idle were ad_decisions' inputs
+# to fall back to it (they have their own: the plays 120 s, the requests never). Then the other stream's
+# events are in their typed topic before the quiet one's of the same seconds are sent.
 QUIET_S = 4
 # Every play is sent after its own time or within milliseconds of it: a play seconds ahead of the clock
 # moves the plays' watermark past the next test's first plays, which then come late (the plays'
