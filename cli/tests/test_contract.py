@@ -9,10 +9,10 @@ from pathlib import Path
 
 import yaml
 
-from ctxflow.core.contract import INPUTS, KEYS, PROJECT_FILE, validate
+from ctxflow.core.contract import INPUTS, KEYS, project_vars, validate
 
 REPO = Path(__file__).resolve().parents[2]
-CONTRACT = yaml.safe_load(PROJECT_FILE.read_text())["vars"]["event_contract"]
+CONTRACT = project_vars()["event_contract"]
 
 
 def test_the_typed_sources_have_the_contract_fields_with_their_types():

@@ -10,10 +10,9 @@ from __future__ import annotations
 import random
 import time
 
-import yaml
 from dbt_project import Project
 
-from ctxflow.core.contract import PROJECT_FILE
+from ctxflow.core.contract import project_vars
 from ctxflow.core.events import Event
 from ctxflow.core.tally import Tally
 from ctxflow.core.topics import typed_counts, wait_until_typed
@@ -118,7 +117,7 @@ def test_a_request_after_a_quiet_spell_of_requests_longer_than_the_idle_timeout_
     count as idle by then, the plays alone would have moved the join past the request's time: its timer
     would wait for a later request and a later play, and the context version of its time would be gone."""
     ctx, user, plays = listener("pause")
-    quiet_s = yaml.safe_load(PROJECT_FILE.read_text())["vars"]["decision_plays_idle_timeout_seconds"] + 10
+    quiet_s = project_vars()["decision_plays_idle_timeout_seconds"] + 10
 
     # the listener's kids plays go on every 5 s (the plays' source stays active), and no request comes
     start = time.monotonic()

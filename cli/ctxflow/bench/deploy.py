@@ -81,8 +81,7 @@ class Deployed:
 @contextmanager
 def whole_project_on(s: Session, prefix: str) -> Iterator[Deployed]:
     """The whole project seeded and deployed in one `dbt run` each, as a user deploys it, onto the topics
-    of `prefix` (created here if missing); every job is cancelled on leaving, whatever happened."""
-    ensure_contract_topics(admin_client(s.settings.kafka_bootstrap), prefix)
+    of `prefix` (the caller creates them); every job is cancelled on leaving, whatever happened."""
     try:
         seed_s = s.dbt("seed", extra_vars={"topic_prefix": prefix})
         run_s = s.dbt("run", extra_vars={"topic_prefix": prefix})
@@ -98,8 +97,10 @@ def from_nothing(s: Session) -> None:
     figure a user waits for. Its jobs are cancelled again."""
     t = time.monotonic()
     s.cancel_jobs()
+    prefix = f"{s.prefix}fresh."
+    ensure_contract_topics(admin_client(s.settings.kafka_bootstrap), prefix)
     try:
-        with whole_project_on(s, f"{s.prefix}fresh.") as deployed:
+        with whole_project_on(s, prefix) as deployed:
             pass
     except SystemExit as failed:  # the figures of the steps before stay; this one says why it has none
         s.notes.append(f"dbt run from nothing failed: {failed}")

@@ -38,7 +38,7 @@ from .nba import nba
 from .report import render_markdown
 from .session import ROOT, TARGET, Session
 from .system import machine
-from .throughput import measure_drain, start_watching
+from .throughput import measure_drain, watching
 from .warmup import warm_up
 
 
@@ -88,13 +88,9 @@ def run(s: Session) -> dict:
         ends = produce_backlog(s, loader)
         warm_up(s, loader)
         seed(s)
-        watcher = start_watching(s)
-        try:
+        with watching(s) as watcher:
             jobs = deploy(s)
             measure_drain(s, watcher, jobs)
-        finally:
-            watcher.stop()
-            watcher.offsets.close()
         rerun(s, jobs)
         if "latency" not in s.cfg.skip:
             s.result["latency"] = [latency(s, loader, rate) for rate in s.cfg.latency_rates]

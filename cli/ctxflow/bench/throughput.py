@@ -11,6 +11,8 @@ it already running on its empty typed topics): the latest source start among the
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flinkclient.jobnames import short_name
 
@@ -47,12 +49,18 @@ def drained(rounds, jids: list[str]):
     return finished(drain_moment(rounds, jids), settle_moment(rounds, QUIET_MS))
 
 
-def start_watching(s: Session, prefix: str | None = None) -> Watcher:
-    """Watches the project's jobs and every topic under `prefix` (the run's by default)."""
+@contextmanager
+def watching(s: Session, prefix: str | None = None) -> Iterator[Watcher]:
+    """Watches the project's jobs and every topic under `prefix` (the run's by default) until the block
+    is left, then stops the watcher and closes its consumer."""
     offsets = EndOffsets(s.settings.kafka_bootstrap, prefix or s.prefix)
     watcher = Watcher(s.metrics, offsets, lambda: s.rest.active_jobs(is_project_job))
     watcher.start()
-    return watcher
+    try:
+        yield watcher
+    finally:
+        watcher.stop()
+        offsets.close()
 
 
 def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:

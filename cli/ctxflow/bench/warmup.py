@@ -21,7 +21,7 @@ from ..waiting import wait_for
 from .deploy import whole_project_on
 from .load import Loader
 from .session import Session
-from .throughput import drained, start_watching
+from .throughput import drained, watching
 
 
 def warmup_prefix(run_prefix: str) -> str:
@@ -43,20 +43,11 @@ def warm_up(s: Session, loader: Loader) -> None:
         ensure_contract_topics(admin_client(s.settings.kafka_bootstrap), prefix)
         with closing(Loader(s.settings.kafka_bootstrap, prefix, loader.pool, f"{s.run_id}w")) as warm:
             warm.blast(s.cfg.warmup_events, deadline_s=s.cfg.warmup_events / 2000 + 60)
-        with whole_project_on(s, prefix) as deployed:
+        with whole_project_on(s, prefix) as deployed, watching(s, prefix) as watcher:
             out["flink_jobs"] = len(deployed.jobs)
-            watcher = start_watching(s, prefix)
-            try:
-                wait_for(
-                    lambda: drained(watcher.snapshot(), list(deployed.jobs)),
-                    "the warm-up to drain",
-                    s.cfg.drain_timeout_s,
-                    1.0,
-                )
-                out["drained"] = True
-            finally:
-                watcher.stop()
-                watcher.offsets.close()
+            jids = list(deployed.jobs)
+            wait_for(lambda: drained(watcher.snapshot(), jids), "the warm-up to drain", s.cfg.drain_timeout_s, 1.0)
+            out["drained"] = True
     except (SystemExit, TimeoutError) as failed:
         s.notes.append(f"the warm-up did not finish ({failed}): the drain was measured on the JVMs as they were")
     s.result["jvm_warmup"] = out

@@ -56,7 +56,12 @@ def _fields(spec: dict) -> dict[str, tuple[Field, ...]]:
     }
 
 
-_SPEC = yaml.safe_load(PROJECT_FILE.read_text())["vars"]["event_contract"]  # read once, at import
+def project_vars() -> dict:
+    """The vars of dbt_project.yml as written there (their defaults: a --vars of one run is not seen)."""
+    return yaml.safe_load(PROJECT_FILE.read_text())["vars"]
+
+
+_SPEC = project_vars()["event_contract"]  # read once, at import
 # Short topic names; the full name is prefix + short name (`ctx.plays` by default).
 INPUTS: dict[str, tuple[Field, ...]] = _fields(_SPEC)
 KEYS: dict[str, str] = {event: body["key"] for event, body in _SPEC.items()}  # each input's dedup key
