@@ -1,8 +1,9 @@
 {#
   The contract layer's SQL: each raw event is parsed ONCE, by the Java table function
   ctx_parse_event (stack/udf, registered by the profile's init_statements), which reads the value in
-  one streaming pass and returns the first contract violation (or NULL) and the contract's fields as
-  text. JSON_VALUE would parse the whole message again for every field and every check.
+  one streaming pass and returns the first contract violation (or NULL) and one column per contract
+  field, already of its contract type. JSON_VALUE would parse the whole message again for every field
+  and every check.
   A raw source row has raw_value, kafka_partition, kafka_offset, kafka_ts and proc_time.
 #}
 
@@ -21,7 +22,7 @@
 
 {#
   Every record of one raw topic with why it breaks the contract (contract_error, NULL when valid)
-  and its fields as text. The first failing check wins, in the order: empty, not JSON, missing
+  and its contract fields, typed. The first failing check wins, in the order: empty, not JSON, missing
   required field, wrong type, value not accepted (ctx_parse_event), then an implausible ts: more than
   max_future_skew_minutes after, or max_event_delay_hours before, the broker's timestamp.
   valid_events and dead_letters inline this same text, so in one job group Flink computes it once.
@@ -33,18 +34,20 @@
     r.kafka_ts,
     r.proc_time,
     r.raw_value,
-    p.fields,
+    {%- for f in event_contract(event).fields %}
+    p.{{ adapter.quote(f.name) }},
+    {%- endfor %}
     case
       when p.parse_error is not null then p.parse_error
-      when to_timestamp_ltz(try_cast(p.fields['ts'] as bigint), 3)
+      when to_timestamp_ltz(p.ts, 3)
         > r.kafka_ts + interval '{{ var("max_future_skew_minutes") }}' minute
         then 'ts too far in the future: more than {{ var("max_future_skew_minutes") }} min after the broker timestamp'
-      when to_timestamp_ltz(try_cast(p.fields['ts'] as bigint), 3)
+      when to_timestamp_ltz(p.ts, 3)
         < r.kafka_ts - interval '{{ var("max_event_delay_hours") }}' hour
         then 'ts too late: more than {{ var("max_event_delay_hours") }} h before the broker timestamp'
     end as contract_error
   from {{ source('ctx', 'raw_' ~ event) }} as r,
-    lateral table(ctx_parse_event(r.raw_value, {{ contract_spec(event) }})) as p (parse_error, fields)
+    lateral table(ctx_parse_event(r.raw_value, {{ contract_spec(event) }})) as p
 {%- endmacro %}
 
 
@@ -61,13 +64,7 @@
 
   typed as (
     select
-      {%- for f in contract.fields %}
-      {% if f.type == 'STRING' -%}
-      fields['{{ f.name }}']
-      {%- else -%}
-      cast(fields['{{ f.name }}'] as {{ f.type }})
-      {%- endif %} as {{ adapter.quote(f.name) }},
-      {%- endfor %}
+      {{ contract_columns(event) }},
       proc_time
     from parsed
     where contract_error is null

@@ -1,12 +1,14 @@
 """ctx_parse_event (stack/udf) on the running stack: raw events, malformed ones among them, go through a
 streaming Kafka-to-Kafka job that calls the function with LATERAL TABLE, registered in the session as
-the dbt profile does. Exactly one output row per input, with the expected contract error and fields.
+the dbt profile does. Exactly one output row per input, with the expected contract error and fields,
+each in a column of its contract type (the planner infers the columns from the spec).
 """
 
 from __future__ import annotations
 
 import json
 import time
+from decimal import Decimal
 
 import httpx
 from confluent_kafka import Consumer, Producer
@@ -27,7 +29,8 @@ SPEC = json.dumps(
     }
 )
 VALID = {"event_id": "e", "ts": 1700000000000, "audience": "kids", "price": 9.99}
-VALID_FIELDS = {"event_id": "e", "ts": "1700000000000", "audience": "kids", "price": "9.99"}
+VALID_FIELDS = {"event_id": "e", "ts": 1700000000000, "audience": "kids", "price": Decimal("9.99")}
+COLUMNS = ["event_id", "ts", "audience", "price", "body_type"]
 
 
 def _with(**changes) -> bytes:
@@ -35,7 +38,7 @@ def _with(**changes) -> bytes:
 
 
 def _without(name: str) -> dict:
-    """VALID_FIELDS less one: an absent or wrong-typed field is left out of `fields`."""
+    """VALID_FIELDS less one: an absent or wrong-typed field's column is NULL."""
     return {k: v for k, v in VALID_FIELDS.items() if k != name}
 
 
@@ -47,13 +50,17 @@ CASES: list[tuple[bytes | None, str | None, dict]] = [
     (b'{"ts": NaN}', "invalid JSON", {}),
     (b"[" * 5000 + b"]" * 5000, "invalid JSON", {}),
     (bytes(range(1, 256)), "invalid JSON", {}),
-    (json.dumps({"ts": 1}).encode(), "missing field: event_id", {"ts": "1"}),
+    (json.dumps({"ts": 1}).encode(), "missing field: event_id", {"ts": 1}),
     (_with(audience=None), "missing field: audience", _without("audience")),
     (_with(ts=1.5), "wrong type: ts is not BIGINT", _without("ts")),
     (_with(price="cheap"), "wrong type: price is not DECIMAL(12, 2)", _without("price")),
     (_with(audience="teens"), "invalid value: audience = teens", {**VALID_FIELDS, "audience": "teens"}),
     (_with(body_type="truck"), "invalid value: body_type = truck", {**VALID_FIELDS, "body_type": "truck"}),
-    (_with(ts="123", price="1.005", extra={"deep": [1, 2]}), None, {**VALID_FIELDS, "ts": "123", "price": "1.01"}),
+    (
+        _with(ts="123", price="1.005", extra={"deep": [1, 2]}),
+        None,
+        {**VALID_FIELDS, "ts": 123, "price": Decimal("1.01")},
+    ),
     (_with(event_id="événement 🎵"), None, {**VALID_FIELDS, "event_id": "événement 🎵"}),
 ] + [(_with(event_id=f"e{i}"), None, {**VALID_FIELDS, "event_id": f"e{i}"}) for i in range(200)]
 
@@ -77,13 +84,14 @@ def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack, topic_
             f"WITH ({kafka}, 'topic' = '{src}', 'format' = 'raw', 'scan.startup.mode' = 'earliest-offset')"
         )
         gw.rows(
-            f"CREATE TABLE parsed (source_offset BIGINT, contract_error STRING, `fields` MAP<STRING, STRING>) "
+            "CREATE TABLE parsed (source_offset BIGINT, parse_error STRING, event_id STRING, ts BIGINT, "
+            "audience STRING, price DECIMAL(12, 2), body_type STRING) "
             f"WITH ({kafka}, 'topic' = '{dst}', 'format' = 'json')"
         )
         spec = SPEC.replace("'", "''")
         inserted = gw.rows(
-            "INSERT INTO parsed SELECT kafka_offset, contract_error, `fields` FROM raw_events, "
-            f"LATERAL TABLE(ctx_parse_event(raw_value, '{spec}'))"
+            "INSERT INTO parsed SELECT kafka_offset, p.* FROM raw_events, "
+            f"LATERAL TABLE(ctx_parse_event(raw_value, '{spec}')) AS p"
         )
         job_id = inserted[0][0]
 
@@ -96,7 +104,7 @@ def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack, topic_
         while len(received) < len(CASES) and time.monotonic() < deadline:
             msg = consumer.poll(0.5)
             if msg is not None and msg.error() is None:
-                received.append(json.loads(msg.value()))
+                received.append(json.loads(msg.value(), parse_float=Decimal))
         low, high = consumer.get_watermark_offsets(consumer.assignment()[0], timeout=10)
         consumer.close()
 
@@ -104,7 +112,8 @@ def test_every_raw_event_gets_one_row_with_its_contract_error(main_stack, topic_
         by_offset = {r["source_offset"]: r for r in received}
         for offset, (raw, error, fields) in enumerate(CASES):
             row = by_offset[offset]
-            assert (row["contract_error"], row["fields"]) == (error, fields), (raw and raw[:80], row)
+            present = {c: row[c] for c in COLUMNS if row.get(c) is not None}
+            assert (row["parse_error"], present) == (error, fields), (raw and raw[:80], row)
     finally:
         if job_id:
             httpx.patch(f"{s.flink_rest_url}/jobs/{job_id}?mode=cancel")

@@ -1,7 +1,6 @@
 package io.ctxflow.udf;
 
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,7 +14,6 @@ import java.util.regex.Pattern;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.core.JsonToken;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.JsonNode;
 import org.apache.flink.shaded.jackson2.com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.table.data.StringData;
 
 /**
  * The contract of one event type, read from the JSON spec literal given to ctx_parse_event, and the
@@ -55,15 +53,14 @@ final class EventContract {
 
     final Field[] fields;
     final Map<String, Integer> indexByName;
-    /** The field names as map keys, already UTF-8 encoded (a lazy StringData is re-encoded per write). */
-    final StringData[] keys;
 
     private EventContract(Field[] fields) {
         this.fields = fields;
         this.indexByName = new HashMap<>(fields.length * 2);
-        this.keys = new StringData[fields.length];
         for (int i = 0; i < fields.length; i++) {
-            keys[i] = StringData.fromBytes(fields[i].name.getBytes(StandardCharsets.UTF_8));
+            if (fields[i].name.equalsIgnoreCase(ParseEvent.ERROR_COLUMN)) {
+                throw bad("'" + fields[i].name + "' is the parser's error column, not a field name");
+            }
             if (indexByName.put(fields[i].name, i) != null) {
                 throw bad("field '" + fields[i].name + "' appears twice");
             }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,8 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
-import org.apache.flink.table.data.ArrayData;
-import org.apache.flink.table.data.MapData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.StringData;
 import org.apache.flink.util.Collector;
@@ -55,16 +54,32 @@ class ParseEventTest {
         return present;
     }
 
-    /** The `fields` column of an emitted row, read back from Flink's binary map. */
-    static Map<String, String> mapOf(RowData row) {
-        MapData map = row.getMap(1);
-        ArrayData keys = map.keyArray();
-        ArrayData values = map.valueArray();
+    /** The field columns of an emitted row that are not NULL, as text, by the contract of `spec`. */
+    static Map<String, String> columnsOf(RowData row, String spec) {
+        EventContract.Field[] fields = EventContract.parse(spec).fields;
+        assertEquals(fields.length + 1, row.getArity());
         Map<String, String> out = new HashMap<>();
-        for (int i = 0; i < map.size(); i++) {
-            out.put(keys.getString(i).toString(), values.getString(i).toString());
+        for (int i = 0; i < fields.length; i++) {
+            int pos = i + 1;
+            if (row.isNullAt(pos)) {
+                continue;
+            }
+            EventContract.Field f = fields[i];
+            Object value;
+            switch (f.kind) {
+                case STRING: value = row.getString(pos); break;
+                case BIGINT: value = row.getLong(pos); break;
+                case DOUBLE: value = row.getDouble(pos); break;
+                case BOOLEAN: value = row.getBoolean(pos); break;
+                default: value = row.getDecimal(pos, f.precision, f.scale).toBigDecimal().toPlainString();
+            }
+            out.put(f.name, value.toString());
         }
         return out;
+    }
+
+    static Map<String, String> columnsOf(RowData row) {
+        return columnsOf(row, SPEC);
     }
 
     /** VALID with one more member (a later duplicate overrides the earlier key). */
@@ -242,6 +257,20 @@ class ParseEventTest {
     }
 
     @Test
+    void theOutputHasTheErrorThenOneColumnPerContractFieldOfItsType() {
+        assertEquals("ROW<`parse_error` STRING, `event_id` STRING, `ts` BIGINT, `audience` STRING, "
+                + "`price` DECIMAL(12, 2), `body_type` STRING, `score` DOUBLE, `premium` BOOLEAN>",
+                ParseEvent.outputType(CONTRACT).getLogicalType().asSummaryString());
+        RowData row = ParseEvent.toRow(check(with("\"score\":\" 2.5\",\"premium\":\"TRUE\"")), CONTRACT);
+        assertEquals("e1", row.getString(1).toString());
+        assertEquals(1700000000000L, row.getLong(2));
+        assertEquals(new BigDecimal("9.99"), row.getDecimal(4, 12, 2).toBigDecimal());
+        assertTrue(row.isNullAt(5));
+        assertEquals(2.5, row.getDouble(6));
+        assertTrue(row.getBoolean(7));
+    }
+
+    @Test
     void evalEmitsExactlyOneRowPerInputAndCachesTheSpec() {
         ParseEvent function = new ParseEvent();
         List<RowData> out = new ArrayList<>();
@@ -262,17 +291,17 @@ class ParseEventTest {
         assertEquals(inputs.length, out.size());
         assertTrue(out.get(0).isNullAt(0));
         assertEquals(Map.of("event_id", "e1", "ts", "1700000000000", "audience", "kids", "price", "9.99"),
-                mapOf(out.get(0)));
+                columnsOf(out.get(0)));
         assertEquals("empty message value", out.get(1).getString(0).toString());
-        assertEquals(Map.of(), mapOf(out.get(1)));
+        assertEquals(Map.of(), columnsOf(out.get(1)));
         assertEquals("invalid JSON", out.get(2).getString(0).toString());
         assertEquals("missing field: event_id", out.get(3).getString(0).toString());
         assertEquals("invalid value: audience = teens", out.get(4).getString(0).toString());
-        assertEquals("teens", mapOf(out.get(4)).get("audience"));
-        function.eval(StringData.fromString("{\"x\":1}"),
-                StringData.fromString("{\"fields\":[{\"name\":\"x\",\"type\":\"STRING\",\"required\":true}]}"));
+        assertEquals("teens", columnsOf(out.get(4)).get("audience"));
+        String other = "{\"fields\":[{\"name\":\"x\",\"type\":\"STRING\",\"required\":true}]}";
+        function.eval(StringData.fromString("{\"x\":1}"), StringData.fromString(other));
         assertTrue(out.get(5).isNullAt(0)); // a different spec is honoured
-        assertEquals(Map.of("x", "1"), mapOf(out.get(5)));
+        assertEquals(Map.of("x", "1"), columnsOf(out.get(5), other));
     }
 
     @Test
@@ -316,6 +345,7 @@ class ParseEventTest {
             "nope", "{}", "{\"fields\":[]}", "{\"fields\":[{\"name\":\"a\",\"type\":\"INT\"}]}",
             "{\"fields\":[{\"name\":\"a\"}]}", "{\"fields\":[{\"name\":\"a\",\"type\":\"DECIMAL\"}]}",
             "{\"fields\":[{\"name\":\"a\",\"type\":\"STRING\"},{\"name\":\"a\",\"type\":\"STRING\"}]}",
+            "{\"fields\":[{\"name\":\"parse_error\",\"type\":\"STRING\"}]}",
         }) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> EventContract.parse(spec));
             assertTrue(e.getMessage().startsWith("ctx_parse_event: invalid spec: "), e.getMessage());
