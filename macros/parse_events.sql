@@ -62,19 +62,12 @@
     {{ parsed_events(event) }}
   ),
 
-  typed as (
-    select
-      {{ contract_columns(event) }},
-      proc_time
-    from parsed
-    where contract_error is null
-  ),
-
   deduplicated as (
     select
-      *,
+      {{ contract_columns(event) }},
       row_number() over (partition by {{ adapter.quote(contract.key) }} order by proc_time) as copy_number
-    from typed
+    from parsed
+    where contract_error is null
   )
 
   select {{ contract_columns(event) }}

@@ -2,9 +2,8 @@
     within moments of its event, and declines are few, so a bundle is flushed every 10 ms. For the same
     reason records leave the network buffers between its tasks after the profile's 10 ms, not after the
     mini-batch's 100 ms that changelog jobs otherwise wait there (macros/kafka.sql). -#}
-{%- set job_options = changelog_job_options() -%}
+{%- set job_options = changelog_job_options(buffer_timeout=false) -%}
 {%- do job_options.update({'python.fn-execution.bundle.time': '10'}) -%}
-{%- do job_options.pop('execution.buffer-timeout') -%}
 {{ config(
     job_group='nba',
     connector_properties=upsert_kafka_topic('next_best_actions'),

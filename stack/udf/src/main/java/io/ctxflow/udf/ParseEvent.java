@@ -86,7 +86,7 @@ public class ParseEvent extends TableFunction<RowData> {
                         throw call.newValidationError(
                                 "ctx_parse_event: the spec (second argument) must be a literal: it gives the output's columns");
                     }
-                    return Optional.of(outputType(CONTRACTS.computeIfAbsent(spec.get(), EventContract::parse)));
+                    return Optional.of(outputType(contractOf(spec.get())));
                 })
                 .build();
     }
@@ -136,10 +136,15 @@ public class ParseEvent extends TableFunction<RowData> {
 
     private EventContract contractFor(StringData spec) {
         if (spec != specData || contract == null) {
-            contract = CONTRACTS.computeIfAbsent(spec.toString(), EventContract::parse);
+            contract = contractOf(spec.toString());
             specData = spec;
         }
         return contract;
+    }
+
+    /** The JVM's one EventContract of a spec text, parsed on first use (planning or the first call). */
+    static EventContract contractOf(String spec) {
+        return CONTRACTS.computeIfAbsent(spec, EventContract::parse);
     }
 
     /** The verdict on one event: the contract error (or null) and each field's normalised text. */
