@@ -239,7 +239,9 @@ class FlinkConnectionManager(SQLConnectionManager):
 
     @classmethod
     def close(cls, connection: Connection) -> Connection:
-        if connection.handle is not None and connection.state == ConnectionState.OPEN:
+        # The state first: reading `handle` of a connection never used (an ephemeral model's) would
+        # resolve its lazy handle, opening a gateway session only to close it.
+        if connection.state == ConnectionState.OPEN and connection.handle is not None:
             connection.handle.close()
         connection.state = ConnectionState.CLOSED
         return connection
