@@ -132,6 +132,22 @@ def test_pacer_releases_the_rate_and_limits_bursts():
     assert pacer.take() <= pacer.burst
 
 
+@pytest.mark.parametrize(("rate", "wakes_per_s"), [(5000, 500), (100, 100)])
+def test_pacer_wakes_once_a_tick_at_high_rates_and_once_an_event_at_low_ones(rate, wakes_per_s):
+    clock, woken = FakeClock(), []
+
+    def sleep(seconds: float) -> None:
+        woken.append(seconds)
+        clock.sleep(seconds)
+
+    pacer = Pacer(rate, tick_s=0.002, clock=clock, sleep=sleep)
+    sent = 0
+    while clock.now < 10:
+        sent += pacer.take()
+    assert abs(sent - rate * 10) <= rate * 0.01
+    assert abs(len(woken) - wakes_per_s * 10) <= wakes_per_s * 0.01
+
+
 @pytest.mark.parametrize("ratio", [0.0, 0.1, 0.37, 1.0])
 def test_mixer_breaks_exactly_the_asked_share(ratio):
     mixer = Mixer(ratio, seed=1)
