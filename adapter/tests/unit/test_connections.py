@@ -1,5 +1,6 @@
 """Connections are opened only when a statement needs one (no stack needed)."""
 
+import threading
 from types import SimpleNamespace
 
 from dbt.adapters.contracts.connection import Connection, ConnectionState, LazyHandle
@@ -36,3 +37,18 @@ def test_closing_an_open_connection_closes_its_session():
 
     assert closed == [True]
     assert connection.state == ConnectionState.CLOSED
+
+
+def test_a_thread_keeps_its_session_across_nodes_and_the_run_closes_it_at_the_end():
+    closed = []
+    manager = FlinkConnectionManager.__new__(FlinkConnectionManager)  # no profile needed for this
+    manager.lock, manager.thread_connections = threading.RLock(), {}
+    connection = Connection(type="flink", name="model.p.first", credentials=None, state=ConnectionState.OPEN)
+    connection.handle = SimpleNamespace(close=lambda: closed.append(True))
+    manager.set_thread_connection(connection)
+
+    manager.release()  # what dbt calls after each node
+    assert closed == [] and connection.state == ConnectionState.OPEN
+
+    manager.cleanup_all()  # what dbt calls at the end of the run
+    assert closed == [True] and connection.state == ConnectionState.CLOSED

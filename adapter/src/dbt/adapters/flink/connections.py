@@ -246,6 +246,14 @@ class FlinkConnectionManager(SQLConnectionManager):
         connection.state = ConnectionState.CLOSED
         return connection
 
+    def release(self) -> None:
+        # dbt releases a thread's connection after every node; closing it there would open a new
+        # gateway session for the thread's next node: a round trip per init statement, and every
+        # source it reads declared again. So a thread keeps its session for the whole run: the
+        # session catalog (catalog.py) declares again only what changed since, and
+        # cleanup_connections closes every session at the end of the run.
+        pass
+
     def cancel(self, connection: Connection) -> None:
         connection.handle.close()
 
