@@ -1,6 +1,6 @@
 """Connections are opened only when a statement needs one (no stack needed)."""
 
-import threading
+import multiprocessing
 from types import SimpleNamespace
 
 from dbt.adapters.contracts.connection import Connection, ConnectionState, LazyHandle
@@ -9,8 +9,8 @@ from dbt.adapters.flink.connections import FlinkConnectionManager
 
 
 def test_closing_a_connection_never_used_opens_no_gateway_session():
-    # dbt gives every node a lazily opened connection and closes it after the node; an ephemeral
-    # model never runs a statement, so its close must not be the first thing to open a session.
+    # dbt gives every node a lazily opened connection and closes it at the end of the run; an
+    # ephemeral model never runs a statement, so its close must not be the first thing to open a session.
     opened = []
 
     def opener(connection):
@@ -41,8 +41,7 @@ def test_closing_an_open_connection_closes_its_session():
 
 def test_a_thread_keeps_its_session_across_nodes_and_the_run_closes_it_at_the_end():
     closed = []
-    manager = FlinkConnectionManager.__new__(FlinkConnectionManager)  # no profile needed for this
-    manager.lock, manager.thread_connections = threading.RLock(), {}
+    manager = FlinkConnectionManager(profile=None, mp_context=multiprocessing.get_context("spawn"))
     connection = Connection(type="flink", name="model.p.first", credentials=None, state=ConnectionState.OPEN)
     connection.handle = SimpleNamespace(close=lambda: closed.append(True))
     manager.set_thread_connection(connection)

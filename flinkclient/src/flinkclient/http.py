@@ -53,7 +53,7 @@ class Endpoint:
             base_url=self.base_url + path_prefix,
             headers=headers or {},
             timeout=timeout_s,
-            verify=_default_tls() if verify is True else verify,
+            verify=_default_tls() if verify else False,
             transport=transport,
         )
 
