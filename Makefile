@@ -131,7 +131,8 @@ bench: up
 # CTXFLOW_BENCH_NBA_PREFIX (topic prefix, default ctx.), _UDF_ROWS, _RATE, _DECLINES.
 # The soak (issue 10): the project under the realistic mix at 80 % of the last bench's drain rate for
 # 10 minutes, lag, heap, GC and state sampled every 30 s; verdict and curve into RELIABILITY.md
-# (cli/ctxflow/bench/soak.py). Knobs: CTXFLOW_SOAK_S, _SAMPLE_S, _RATE. Run it alone, like make bench.
+# (cli/ctxflow/bench/soak.py: a fixed population, one-minute windows). Knobs: CTXFLOW_SOAK_S, _SAMPLE_S,
+# _RATE, _USERS. Run it alone, like make bench.
 .PHONY: soak
 soak: up
 	$(BIN)/python -m ctxflow.bench.soak

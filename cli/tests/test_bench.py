@@ -30,13 +30,14 @@ from ctxflow.bench.drain import (
 )
 from ctxflow.bench.jobmetrics import (
     POSITION,
+    JobMetrics,
     gc_time_metrics,
     is_bench_kpi_job,
     is_project_job,
     metric_topic,
     source_window_ms,
 )
-from ctxflow.bench.load import make_pool
+from ctxflow.bench.load import make_pool, pool_users, population_round
 from ctxflow.bench.report import render_markdown
 from ctxflow.bench.stats import (
     DECISION_STAGES,
@@ -491,6 +492,27 @@ def test_soak_verdict_holds_for_flat_curves_and_names_what_grows():
     assert soak.verdict(flat[:5], rate=10_000)["holds"] is False
 
 
+class _ScriptedPositions(JobMetrics):
+    """Positions as Flink's REST API serves them: the stale answer first, then the fetched ones."""
+
+    def __init__(self, answers: list[dict]) -> None:
+        super().__init__(rest=None)
+        self.answers, self.asked = answers, 0
+
+    def source_positions(self, jid, detail=None):
+        answer = self.answers[min(self.asked, len(self.answers) - 1)]
+        self.asked += 1
+        return answer
+
+
+def test_fresh_positions_wait_for_the_fetch_the_first_request_starts():
+    stale, fresh = {("plays", 0): 100}, {("plays", 0): 450_100}
+    metrics = _ScriptedPositions([stale, stale, fresh, {("plays", 0): 460_000}])
+    assert metrics.fresh_source_positions({"job": {}}) == {"job": fresh}
+    idle = _ScriptedPositions([stale])  # nothing read: the positions never move, and are current
+    assert idle.fresh_source_positions({"job": {}}, deadline_s=0.3) == {"job": stale}
+
+
 def test_soak_section_replaces_its_own_lines_only():
     text = "# Reliability\n\nintro\n"
     once = soak.write_section(text, f"{soak.START}\nfirst\n{soak.END}")
@@ -502,10 +524,20 @@ def test_soak_section_replaces_its_own_lines_only():
 def test_soak_report_says_the_verdict_and_draws_the_curve():
     samples = _soak_samples([0, 10, 20, 30, 40, 50], [2**30] * 6, [2**20] * 6)
     result = {"date": "d", "rate_asked": 12_000, "rate_sent": 11_990.5, "seconds": 600, "load_avg_at_start": 0.5}
+    result |= {"users": 100_190, "vars": {"context_window_minutes": 1}}
     text = soak.render({**result, "samples": samples, "verdict": soak.verdict(samples, 12_000)})
     assert text.startswith(soak.START) and text.endswith(soak.END)
     assert "12,000 events/s asked (11,990 sent) for 600 s" in text and "**Verdict: holds** (all hold)" in text
+    assert "a fixed population of 100,190 users, windows context_window_minutes 1," in text
     assert "| 150 | 5,000 | 50 | 1,024 MiB | 0 ms | 1.0 MiB |" in text and "load average at start 0.5" in text
+
+
+def test_a_fixed_population_brings_the_same_users_back_round_after_round():
+    rounds = [population_round(n, pool_size=10, user_rounds=3) for n in range(0, 70, 10)]
+    assert rounds == [0, 1, 2, 0, 1, 2, 0]
+    assert [population_round(n, pool_size=10) for n in (0, 9, 10, 65)] == [0, 0, 1, 6]  # a drain: new each round
+    pool = make_pool(300)
+    assert 0 < pool_users(pool) < 300 and pool_users(pool) == len({t.key_in(0) for t in pool})
 
 
 def test_each_round_of_the_pool_has_its_own_users_and_sessions_and_keeps_the_rest():

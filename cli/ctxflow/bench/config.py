@@ -53,6 +53,8 @@ class Config:
     soak_s: float = field(default_factory=lambda: _num("CTXFLOW_SOAK_S", 600))
     soak_sample_s: float = field(default_factory=lambda: _num("CTXFLOW_SOAK_SAMPLE_S", 30))
     soak_rate: float = field(default_factory=lambda: _num("CTXFLOW_SOAK_RATE", 0))
+    # the soak's fixed population (soak.py says why fixed): users, each with their sessions
+    soak_users: int = field(default_factory=lambda: int(_num("CTXFLOW_SOAK_USERS", 100_000)))
     # above this 1-minute load average at start the run warns loudly (or refuses with STRICT_LOAD=1)
     max_load: float = field(default_factory=lambda: _num("CTXFLOW_BENCH_MAX_LOAD", 1.0))
     strict_load: bool = field(default_factory=lambda: os.environ.get("CTXFLOW_BENCH_STRICT_LOAD") == "1")

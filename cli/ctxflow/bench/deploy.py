@@ -27,11 +27,12 @@ def seed(s: Session) -> None:
     s.say(f"dbt seed: {s.timings['dbt_seed_s']} s")
 
 
-def deploy(s: Session) -> dict[str, str]:
-    """The project from nothing in two `dbt run`s (downstream, then the contract group); its jobs."""
+def deploy(s: Session, extra_vars: dict | None = None) -> dict[str, str]:
+    """The project from nothing in two `dbt run`s (downstream, then the contract group), with the
+    project's vars overridden by `extra_vars`; its jobs."""
     t = time.monotonic()
-    downstream = s.dbt("run", "--exclude", CONTRACT)
-    contract = s.dbt("run", "--select", CONTRACT)
+    downstream = s.dbt("run", "--exclude", CONTRACT, extra_vars=extra_vars)
+    contract = s.dbt("run", "--select", CONTRACT, extra_vars=extra_vars)
     jobs = s.rest.active_jobs(is_project_job)
     total, free = s.rest.slots()
     s.result["deploy"] = {

@@ -58,6 +58,17 @@ def valid_plays(pool: list[Template]) -> list[Template]:
     ]
 
 
+def pool_users(pool: list[Template]) -> int:
+    """The distinct users of one round through the pool (every event of the mix is keyed by its user)."""
+    return len({tpl.key for tpl in pool})
+
+
+def population_round(n: int, pool_size: int, user_rounds: int = 0) -> int:
+    """The round whose users and sessions the `n`th event sent has (Loader's `user_rounds`)."""
+    round_ = n // pool_size
+    return round_ % user_rounds if user_rounds else round_
+
+
 def _literal(text: str) -> str:
     """`text` as a str.format template that yields it unchanged."""
     return text.replace("{", "{{").replace("}", "}}")
@@ -82,9 +93,12 @@ def make_pool(size: int, users: int = 1000, seed: int = 42) -> list[Template]:
 class Loader:
     """Sends the pool round-robin at a paced rate into `prefix` topics, optionally timing probes."""
 
-    def __init__(self, bootstrap: str, prefix: str, pool: list[Template], run_id: str) -> None:
+    def __init__(self, bootstrap: str, prefix: str, pool: list[Template], run_id: str, user_rounds: int = 0) -> None:
+        """`user_rounds` 0: every round through the pool brings users and sessions of its own, a
+        population that grows with the events sent (a drain's backlog); n: the users and sessions of
+        round r are those of round r mod n, a fixed population of n times the pool's (the soak's)."""
         self.producer = CountingProducer(bootstrap)
-        self.prefix, self.pool, self.run_id = prefix, pool, run_id
+        self.prefix, self.pool, self.run_id, self.user_rounds = prefix, pool, run_id, user_rounds
         self.topics = {t: prefix + t for t in {tpl.topic for tpl in pool}}
         self._n = 0  # events sent so far: the unique part of every id
         self.request_sent_ms: dict[str, float] = {}  # request id -> produce time (while timing)
@@ -92,7 +106,7 @@ class Loader:
         self._probes = 0
 
     def _send(self, tpl: Template, now_ms: float, track: bool) -> None:
-        ident, round_ = f"{self.run_id}-{self._n}", self._n // len(self.pool)
+        ident, round_ = f"{self.run_id}-{self._n}", population_round(self._n, len(self.pool), self.user_rounds)
         self._n += 1
         value = tpl.value_in(round_, ident, int(now_ms))
         if track and tpl.topic == "ad_requests":

@@ -5,8 +5,18 @@ heap and time in GC, and the jobs' checkpointed state. The verdict (`verdict`, p
 lag stayed bounded and whether heap and state stopped growing. Writes target/bench/soak.json and the
 soak section of RELIABILITY.md. Run it alone: it takes over the stack like `make bench`.
 
+A soak looks for what grows without bound, so it runs in a steady state that ten minutes can reach:
+- A fixed population (CTXFLOW_SOAK_USERS, with their sessions) that comes back round after round. State kept
+  per user or per session grows with the users seen within its TTL (a day), so with a new population each
+  round, as a drain's backlog has, it would grow for a day however sound the jobs are.
+- The project's event-time windows shortened to a minute (SOAK_VARS): the listening context (whose function
+  keeps two windows of a user's plays) and the request replay horizon. At their production lengths (30 and
+  10 minutes) that state fills for an hour, longer than the soak; the dedup's 2 minutes are kept as they are.
+  So every window is full within the first third, and the last two thirds show whether anything grows
+  beyond its window.
+
 Knobs (config.py): CTXFLOW_SOAK_S (600), CTXFLOW_SOAK_SAMPLE_S (30), CTXFLOW_SOAK_RATE (events/s; 0: 80 % of
-the drain rate of the last `make bench` in target/bench/last.json, else 10,000).
+the drain rate of the last `make bench` in target/bench/last.json, else 10,000), CTXFLOW_SOAK_USERS (100,000).
 """
 
 from __future__ import annotations
@@ -26,7 +36,7 @@ from . import resources
 from .backlog import clean_slate
 from .deploy import deploy, seed
 from .drain import EndOffsets, remaining
-from .load import Loader, make_pool
+from .load import Loader, make_pool, pool_users
 from .run import check_load
 from .session import ROOT, TARGET, Session
 
@@ -34,6 +44,7 @@ SHARE_OF_SUSTAINED = 0.8
 MAX_LAG_S = 10  # bounded: never more than this many seconds of input behind, after the first third
 GROWTH = 1.2  # flat: the last third's floor at most 20 % above the middle third's
 START, END = "<!-- soak:start -->", "<!-- soak:end -->"
+SOAK_VARS = {"context_window_minutes": 1, "request_replay_horizon_minutes": 1}  # the module's docstring says why
 
 
 def default_rate() -> float:
@@ -71,13 +82,14 @@ def verdict(samples: list[dict], rate: float) -> dict:
 
 
 def lag_by_job(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict[str, dict]) -> dict[str, int]:
-    """Records each job has still to read: its sources' positions (Flink's metrics, refreshed every few
-    seconds, so up to that much input shows as lag) against the partitions' high watermarks now."""
-    out = {}
-    for jid, name in jobs.items():
-        positions = s.metrics.source_positions(jid, details[jid])
-        out[short_name(name)] = remaining(positions, offsets.high_watermarks(set(positions)))
-    return out
+    """Records each job has still to read: its sources' positions (Flink's metrics, fetched anew for this
+    sample and refreshed every second, so up to a second of input shows as lag) against the partitions'
+    high watermarks right after."""
+    positions = s.metrics.fresh_source_positions(details)
+    return {
+        short_name(name): remaining(positions[jid], offsets.high_watermarks(set(positions[jid])))
+        for jid, name in jobs.items()
+    }
 
 
 def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict, t0: float, acked: int) -> dict:
@@ -92,6 +104,8 @@ def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict,
         "heap_used_bytes": res["heap_used_bytes"],
         "gc_ms": res["gc_ms"],
         "state_size_bytes": res["state_size_bytes"],
+        # per job, so that a growing state names its job
+        "state_by_job": {name: (c or {}).get("state_size_bytes") for name, c in res["checkpoints"].items()},
     }
 
 
@@ -99,12 +113,14 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
     load_at_start = round(os.getloadavg()[0], 2)
     check_load(s)
     clean_slate(s)
-    loader = Loader(s.settings.kafka_bootstrap, s.prefix, make_pool(s.cfg.pool), s.run_id)
+    pool = make_pool(s.cfg.pool)
+    rounds = max(1, round(s.cfg.soak_users / pool_users(pool)))
+    loader = Loader(s.settings.kafka_bootstrap, s.prefix, pool, s.run_id, user_rounds=rounds)
     seed(s)
     offsets = EndOffsets(s.settings.kafka_bootstrap, s.prefix)
     samples: list[dict] = []
     try:
-        jobs = deploy(s)
+        jobs = deploy(s, extra_vars=SOAK_VARS)
         details = {jid: s.rest.job_detail(jid) for jid in jobs}  # a running job's vertices do not change
         sent: list[Tally] = []
         sender = threading.Thread(target=lambda: sent.append(loader.send(rate, seconds)), name="soak-sender")
@@ -128,6 +144,8 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
         "rate_asked": rate,
         "rate_sent": None if achieved is None else round(achieved, 1),
         "seconds": seconds,
+        "users": rounds * pool_users(pool),
+        "vars": SOAK_VARS,
         "load_avg_at_start": load_at_start,
         "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
         "samples": samples,
@@ -141,9 +159,10 @@ def render(result: dict) -> str:
     lines = [
         START,
         f"Measured by `make soak` on {result['date']}: the realistic mix at {result['rate_asked']:,.0f} events/s "
-        f"asked ({result['rate_sent'] or 0:,.0f} sent) for {result['seconds']:.0f} s, load average at start "
-        f"{result['load_avg_at_start']}. **Verdict: {'holds' if v['holds'] else 'does not hold'}** "
-        f"({v['why']}).",
+        f"asked ({result['rate_sent'] or 0:,.0f} sent) for {result['seconds']:.0f} s from a fixed population of "
+        f"{result['users']:,} users, windows {', '.join(f'{k} {n}' for k, n in result['vars'].items())}, "
+        f"load average at start {result['load_avg_at_start']}. "
+        f"**Verdict: {'holds' if v['holds'] else 'does not hold'}** ({v['why']}).",
         "",
         "| t (s) | events sent | lag of the job furthest behind (records) | TaskManager heap used | GC time "
         "| checkpointed state |",
