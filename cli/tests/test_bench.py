@@ -482,18 +482,20 @@ def _soak_samples(lag, heap, state):
 
 def test_soak_verdict_holds_for_flat_curves_and_names_what_grows():
     flat = _soak_samples([90_000, 500, 800, 400, 600, 700], [900, 400, 500, 450, 420, 480], [5, 10, 10, 11, 10, 11])
-    assert soak.verdict(flat, rate=10_000)["holds"]  # the first third is warm-up: its lag does not count
+    assert soak.verdict(flat, 10_000, 9_990)["holds"]  # the first third is warm-up: its lag does not count
     leaking = _soak_samples([0] * 9, [100, 100, 100, 200, 210, 220, 400, 420, 450], [1] * 9)
-    v = soak.verdict(leaking, rate=10_000)
+    v = soak.verdict(leaking, 10_000, 9_990)
     assert not v["holds"] and v["why"] == "heap_flat"
     behind = _soak_samples([0, 0, 50_000, 80_000, 120_000, 160_000], [1] * 6, [1] * 6)
-    v = soak.verdict(behind, rate=10_000)
+    v = soak.verdict(behind, 10_000, 9_990)
     assert not v["holds"] and "lag_bounded" in v["why"] and "lag_not_growing" in v["why"]
-    assert soak.verdict(flat[:5], rate=10_000)["holds"] is False
+    assert soak.verdict(flat[:5], 10_000, 9_990)["holds"] is False
+    # a generator that could not send what was asked: the soak proved less than it says
+    assert soak.verdict(flat, 10_000, 8_400)["why"] == "rate_kept"
 
 
 class _ScriptedPositions(JobMetrics):
-    """Positions as Flink's REST API serves them: the stale answer first, then the fetched ones."""
+    """Positions as Flink's REST API serves them, one answer a request: stale ones, then fetched ones."""
 
     def __init__(self, answers: list[dict]) -> None:
         super().__init__(rest=None)
@@ -506,11 +508,12 @@ class _ScriptedPositions(JobMetrics):
 
 
 def test_fresh_positions_wait_for_the_fetch_the_first_request_starts():
-    stale, fresh = {("plays", 0): 100}, {("plays", 0): 450_100}
-    metrics = _ScriptedPositions([stale, stale, fresh, {("plays", 0): 460_000}])
-    assert metrics.fresh_source_positions({"job": {}}) == {"job": fresh}
+    stale, fresh, later = {("plays", 0): 100}, {("plays", 0): 450_100}, {("plays", 0): 460_000}
+    # two jobs a round; the fetch lands in the middle of the third round: job a stale, job b fresh
+    metrics = _ScriptedPositions([stale, stale, stale, stale, stale, fresh, fresh, later])
+    assert metrics.fresh_source_positions({"a": {}, "b": {}}) == {"a": fresh, "b": later}
     idle = _ScriptedPositions([stale])  # nothing read: the positions never move, and are current
-    assert idle.fresh_source_positions({"job": {}}, deadline_s=0.3) == {"job": stale}
+    assert idle.fresh_source_positions({"a": {}}, deadline_s=0.3) == {"a": stale}
 
 
 def test_soak_section_replaces_its_own_lines_only():
@@ -525,10 +528,13 @@ def test_soak_report_says_the_verdict_and_draws_the_curve():
     samples = _soak_samples([0, 10, 20, 30, 40, 50], [2**30] * 6, [2**20] * 6)
     result = {"date": "d", "rate_asked": 12_000, "rate_sent": 11_990.5, "seconds": 600, "load_avg_at_start": 0.5}
     result |= {"users": 100_190, "vars": {"context_window_minutes": 1}}
-    text = soak.render({**result, "samples": samples, "verdict": soak.verdict(samples, 12_000)})
+    text = soak.render({**result, "samples": samples, "verdict": soak.verdict(samples, 12_000, 11_990.5)})
     assert text.startswith(soak.START) and text.endswith(soak.END)
     assert "12,000 events/s asked (11,990 sent) for 600 s" in text and "**Verdict: holds** (all hold)" in text
     assert "a fixed population of 100,190 users, windows context_window_minutes 1," in text
+    samples[-1]["state_by_job"] = {"ads": 2**20, "contract": 3 * 2**20}
+    text = soak.render({**result, "samples": samples, "verdict": soak.verdict(samples, 12_000, 11_990.5)})
+    assert "Checkpointed state by job at the end: contract 3.0 MiB, ads 1.0 MiB." in text
     assert "| 150 | 5,000 | 50 | 1,024 MiB | 0 ms | 1.0 MiB |" in text and "load average at start 0.5" in text
 
 
