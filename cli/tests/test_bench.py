@@ -37,7 +37,7 @@ from ctxflow.bench.jobmetrics import (
     metric_topic,
     source_window_ms,
 )
-from ctxflow.bench.load import make_pool, pool_users, population_round
+from ctxflow.bench.load import Loader, make_pool, pool_users, population_round
 from ctxflow.bench.report import render_markdown
 from ctxflow.bench.stats import (
     DECISION_STAGES,
@@ -511,9 +511,9 @@ def test_fresh_positions_wait_for_the_fetch_the_first_request_starts():
     stale, fresh, later = {("plays", 0): 100}, {("plays", 0): 450_100}, {("plays", 0): 460_000}
     # two jobs a round; the fetch lands in the middle of the third round: job a stale, job b fresh
     metrics = _ScriptedPositions([stale, stale, stale, stale, stale, fresh, fresh, later])
-    assert metrics.fresh_source_positions({"a": {}, "b": {}}) == {"a": fresh, "b": later}
-    idle = _ScriptedPositions([stale])  # nothing read: the positions never move, and are current
-    assert idle.fresh_source_positions({"a": {}}, deadline_s=0.3) == {"a": stale}
+    assert metrics.fresh_source_positions({"a": {}, "b": {}}) == ({"a": fresh, "b": later}, True)
+    idle = _ScriptedPositions([stale])  # never moving: nothing read, or a fetch slower than the deadline
+    assert idle.fresh_source_positions({"a": {}}, deadline_s=0.3) == ({"a": stale}, False)
 
 
 def test_soak_section_replaces_its_own_lines_only():
@@ -532,9 +532,11 @@ def test_soak_report_says_the_verdict_and_draws_the_curve():
     assert text.startswith(soak.START) and text.endswith(soak.END)
     assert "12,000 events/s asked (11,990 sent) for 600 s" in text and "**Verdict: holds** (all hold)" in text
     assert "a fixed population of 100,190 users, windows context_window_minutes 1," in text
-    samples[-1]["state_by_job"] = {"ads": 2**20, "contract": 3 * 2**20}
+    samples[-1]["state_by_job"] = {"ads": 2**20, "contract": 3 * 2**20, "nba": None}
+    samples[-2]["positions_fresh"] = False
     text = soak.render({**result, "samples": samples, "verdict": soak.verdict(samples, 12_000, 11_990.5)})
-    assert "Checkpointed state by job at the end: contract 3.0 MiB, ads 1.0 MiB." in text
+    assert "Checkpointed state by job at the end: contract 3.0 MiB, ads 1.0 MiB, nba none yet." in text
+    assert "| 120 | 4,000 (positions not seen fresh) | 40 |" in text
     assert "| 150 | 5,000 | 50 | 1,024 MiB | 0 ms | 1.0 MiB |" in text and "load average at start 0.5" in text
 
 
@@ -543,7 +545,39 @@ def test_a_fixed_population_brings_the_same_users_back_round_after_round():
     assert rounds == [0, 1, 2, 0, 1, 2, 0]
     assert [population_round(n, pool_size=10) for n in (0, 9, 10, 65)] == [0, 0, 1, 6]  # a drain: new each round
     pool = make_pool(300)
-    assert 0 < pool_users(pool) < 300 and pool_users(pool) == len({t.key_in(0) for t in pool})
+    users = {json.loads(t.value_in(0, "id", 1)).get("user_id") for t in pool} - {None}
+    assert 0 < pool_users(pool) < 300 and pool_users(pool) == len(users)
+
+
+class _Recorder:
+    """Where a Loader's events go instead of Kafka: this test is about which users they carry."""
+
+    def __init__(self) -> None:
+        self.keys: list[str] = []
+
+    def send(self, topic, key, value) -> None:
+        self.keys.append(key)
+
+    def flush(self, timeout_s: float = 0) -> int:
+        return 0
+
+
+def test_a_loader_with_user_rounds_sends_the_same_users_again():
+    pool = make_pool(300)
+    loader = Loader("127.0.0.1:1", "t.", pool, "run", user_rounds=2)
+    loader.producer = _Recorder()
+    loader.blast(3 * len(pool), deadline_s=30)
+    first, second, third = (loader.producer.keys[i * len(pool) : (i + 1) * len(pool)] for i in range(3))
+    assert first == third and set(first).isdisjoint(second)
+
+
+def test_the_soak_population_is_seen_within_the_first_third():
+    pool = make_pool(300)
+    per_round = pool_users(pool)
+    assert soak.population_rounds(100 * per_round, pool, rate=1000, seconds=600) == 100  # 666 would fit
+    # the first third sends 9,000 events, 30 rounds of 300: no more rounds than that
+    assert soak.population_rounds(100 * per_round, pool, rate=45, seconds=600) == 30
+    assert soak.population_rounds(1, pool, rate=1, seconds=1) == 1
 
 
 def test_each_round_of_the_pool_has_its_own_users_and_sessions_and_keeps_the_rest():

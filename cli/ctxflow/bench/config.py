@@ -64,7 +64,7 @@ class Config:
     )
 
     def __post_init__(self) -> None:
-        if self.backlog <= 0 or self.pool <= 0:
-            raise SystemExit("CTXFLOW_BENCH_BACKLOG and CTXFLOW_BENCH_POOL must be positive")
+        if self.backlog <= 0 or self.pool <= 0 or self.soak_users <= 0:
+            raise SystemExit("CTXFLOW_BENCH_BACKLOG, CTXFLOW_BENCH_POOL and CTXFLOW_SOAK_USERS must be positive")
         if not 1 <= self.kpi_groups <= self.kpi_models <= 99:
             raise SystemExit("need 1 <= CTXFLOW_BENCH_KPI_GROUPS <= CTXFLOW_BENCH_KPI_MODELS <= 99")

@@ -69,14 +69,15 @@ class JobMetrics:
                 out[tp] = max(out.get(tp, value), value)
         return out
 
-    def fresh_source_positions(self, details: dict[str, dict], deadline_s: float = 5.0) -> dict[str, dict]:
+    def fresh_source_positions(self, details: dict[str, dict], deadline_s: float = 5.0) -> tuple[dict[str, dict], bool]:
         """source_positions of each job (job id -> its detail) as of now, not as of the last request. The
         JobManager fetches metrics from the TaskManagers only when asked, and answers with what it has: after
         30 s without a request, positions 30 s old (in make soak, at 15,000 events/s, 450,000 records of lag
         that were not there). So ask again until the positions move, the sign that a fetch made after the
         first request has come in, then read them all once more: the round that saw them move may have
-        read its first jobs before the fetch landed. If nothing moves within `deadline_s`, nothing is being
-        read and the positions are current anyway."""
+        read its first jobs before the fetch landed. Also says whether they were seen to move: if nothing
+        moves within `deadline_s`, either nothing is being read (and the positions are current) or the
+        fetch took longer, which the caller cannot tell apart."""
 
         def read() -> dict[str, dict]:
             return {jid: self.source_positions(jid, d) for jid, d in details.items()}
@@ -86,8 +87,8 @@ class JobMetrics:
         while time.monotonic() < deadline:
             time.sleep(0.1)
             if read() != first:
-                return read()
-        return first
+                return read(), True
+        return first, False
 
     def vertex_load(self, jid: str, job_name: str) -> list[VertexLoad]:
         out = []

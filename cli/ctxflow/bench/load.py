@@ -180,7 +180,7 @@ class Loader:
                 if into is None:
                     self._send(tpl, now_ms, False)
                 else:
-                    ident, round_ = f"{self.run_id}-{self._n}", self._n // cycle
+                    ident, round_ = f"{self.run_id}-{self._n}", population_round(self._n, cycle, self.user_rounds)
                     self._n += 1
                     producer.send(into, tpl.key_in(round_), tpl.value_in(round_, ident, int(now_ms)))
                 stats.per_topic[tpl.topic] += 1

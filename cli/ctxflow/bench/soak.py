@@ -8,12 +8,14 @@ soak section of RELIABILITY.md. Run it alone: it takes over the stack like `make
 A soak looks for what grows without bound, so it runs in a steady state that ten minutes can reach:
 - A fixed population (CTXFLOW_SOAK_USERS, with their sessions) that comes back round after round. State kept
   per user or per session grows with the users seen within its TTL (a day), so with a new population each
-  round, as a drain's backlog has, it would grow for a day however sound the jobs are.
+  round, as a drain's backlog has, it would grow for a day however sound the jobs are. It grows until every
+  user has been seen once, so the population is capped to what the first third's events reach
+  (population_rounds).
 - The project's event-time windows shortened to a minute (SOAK_VARS): the listening context (whose function
   keeps two windows of a user's plays) and the request replay horizon. At their production lengths (30 and
   10 minutes) that state fills for an hour, longer than the soak; the dedup's 2 minutes are kept as they are.
-  So every window is full within the first third, and the last two thirds show whether anything grows
-  beyond its window.
+So every user has been seen and every window is full within the first third, and the last two thirds show
+whether anything grows beyond that.
 
 Knobs (config.py): CTXFLOW_SOAK_S (600), CTXFLOW_SOAK_SAMPLE_S (30), CTXFLOW_SOAK_RATE (events/s; 0: 80 % of
 the drain rate of the last `make bench` in target/bench/last.json, else 10,000), CTXFLOW_SOAK_USERS (100,000).
@@ -36,7 +38,7 @@ from . import resources
 from .backlog import clean_slate
 from .deploy import deploy, seed
 from .drain import EndOffsets, remaining
-from .load import Loader, make_pool, pool_users
+from .load import Loader, Template, make_pool, pool_users
 from .run import check_load
 from .session import ROOT, TARGET, Session
 
@@ -56,12 +58,20 @@ def default_rate() -> float:
         return 10_000
 
 
+def population_rounds(users: int, pool: list[Template], rate: float, seconds: float) -> int:
+    """The Loader's user_rounds for a population of about `users`: at most as many rounds of the pool as
+    the first third of the soak sends, so that every user has been seen by then."""
+    wanted = round(users / pool_users(pool))
+    reachable = int(rate * seconds / 3 / len(pool))
+    return max(1, min(wanted, reachable))
+
+
 def _thirds(values: list[float]) -> tuple[list[float], list[float]]:
     n = len(values) // 3
     return values[n : 2 * n], values[2 * n :]
 
 
-def verdict(samples: list[dict], rate: float, rate_sent: float | None = None) -> dict:
+def verdict(samples: list[dict], rate: float, rate_sent: float | None) -> dict:
     """The rate asked was sent, the lag bounded and memory and state flat, from samples in time order
     (needs 6 or more): the load generator sent at least RATE_KEPT of `rate` (on a full machine it gets
     fewer cycles, and a soak at a lower rate than asked proves less than it says); after the first third
@@ -85,19 +95,22 @@ def verdict(samples: list[dict], rate: float, rate_sent: float | None = None) ->
     return {**checks, "holds": not failed, "why": ", ".join(failed) or "all hold"}
 
 
-def lag_by_job(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict[str, dict]) -> dict[str, int]:
+def lag_by_job(
+    s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict[str, dict]
+) -> tuple[dict[str, int], bool]:
     """Records each job has still to read: its sources' positions (Flink's metrics, fetched anew for this
     sample and refreshed every second, so up to a second of input shows as lag) against the partitions'
-    high watermarks right after."""
-    positions = s.metrics.fresh_source_positions(details)
-    return {
+    high watermarks right after; and whether the positions were seen to be fresh."""
+    positions, fresh = s.metrics.fresh_source_positions(details)
+    lag = {
         short_name(name): remaining(positions[jid], offsets.high_watermarks(set(positions[jid])))
         for jid, name in jobs.items()
     }
+    return lag, fresh
 
 
 def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict, t0: float, acked: int) -> dict:
-    lag = lag_by_job(s, offsets, jobs, details)
+    lag, fresh = lag_by_job(s, offsets, jobs, details)
     res = resources.snapshot(s, jobs)
     return {
         "t_s": round(time.monotonic() - t0),
@@ -105,6 +118,7 @@ def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict,
         "lag": lag,
         "lag_total": sum(lag.values()),
         "lag_max": max(lag.values(), default=0),  # the job furthest behind
+        "positions_fresh": fresh,
         "heap_used_bytes": res["heap_used_bytes"],
         "gc_ms": res["gc_ms"],
         "state_size_bytes": res["state_size_bytes"],
@@ -118,7 +132,7 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
     check_load(s)
     clean_slate(s)
     pool = make_pool(s.cfg.pool)
-    rounds = max(1, round(s.cfg.soak_users / pool_users(pool)))
+    rounds = population_rounds(s.cfg.soak_users, pool, rate, seconds)
     loader = Loader(s.settings.kafka_bootstrap, s.prefix, pool, s.run_id, user_rounds=rounds)
     seed(s)
     offsets = EndOffsets(s.settings.kafka_bootstrap, s.prefix)
@@ -157,6 +171,10 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
     }
 
 
+def _mib(size: int | None) -> str:
+    return "none yet" if size is None else f"{size / 2**20:,.1f} MiB"  # None: no checkpoint completed
+
+
 def render(result: dict) -> str:
     """The soak section of RELIABILITY.md: the verdict and the curve, one row a sample."""
     v = result["verdict"]
@@ -175,13 +193,14 @@ def render(result: dict) -> str:
     gc0 = result["samples"][0]["gc_ms"] if result["samples"] else 0
     for x in result["samples"]:
         lines.append(
-            f"| {x['t_s']} | {x['sent']:,} | {x['lag_max']:,} | {x['heap_used_bytes'] / 2**20:,.0f} MiB "
+            f"| {x['t_s']} | {x['sent']:,}{'' if x.get('positions_fresh', True) else ' (positions not seen fresh)'} "
+            f"| {x['lag_max']:,} | {x['heap_used_bytes'] / 2**20:,.0f} MiB "
             f"| {(x['gc_ms'] or 0) - (gc0 or 0):,} ms | {x['state_size_bytes'] / 2**20:,.1f} MiB |"
         )
     by_job = result["samples"][-1].get("state_by_job") if result["samples"] else None
     if by_job:
         largest = sorted(by_job.items(), key=lambda kv: -(kv[1] or 0))
-        sizes = ", ".join(f"{name} {(size or 0) / 2**20:,.1f} MiB" for name, size in largest)
+        sizes = ", ".join(f"{name} {_mib(size)}" for name, size in largest)
         lines += ["", f"Checkpointed state by job at the end: {sizes}."]
     return "\n".join([*lines, END])
 
