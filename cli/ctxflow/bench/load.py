@@ -127,9 +127,10 @@ class Loader:
         }
         self.producer.send(self.prefix + "plays", user, json.dumps(value).encode())
 
-    def send(self, rate: float, seconds: float, probes_every_s: float | None = None) -> Tally:
-        """Sends at `rate` events/s for `seconds`; with probes, times ad requests and family contexts."""
-        stats, pacer = Tally(), Pacer(rate)
+    def send(self, rate: float, seconds: float, probes_every_s: float | None = None, catch_up_s: float = 0.25) -> Tally:
+        """Sends at `rate` events/s for `seconds`; with probes, times ad requests and family contexts.
+        After a stall (this thread without a core) it catches up on at most `catch_up_s` of events."""
+        stats, pacer = Tally(), Pacer(rate, burst_s=catch_up_s)
         track = probes_every_s is not None
         next_probe = time.monotonic()
         pending: list[tuple[float, str]] = []  # (when, probe user) whose completing play is due
