@@ -105,9 +105,14 @@ class Loader:
         self.probe_sent_ms: dict[str, float] = {}  # probe user -> produce time of the completing play
         self._probes = 0
 
-    def _send(self, tpl: Template, now_ms: float, track: bool) -> None:
-        ident, round_ = f"{self.run_id}-{self._n}", population_round(self._n, len(self.pool), self.user_rounds)
+    def _next(self, pool_size: int) -> tuple[str, int]:
+        """The next event's id and the round whose users it carries."""
+        ident, round_ = f"{self.run_id}-{self._n}", population_round(self._n, pool_size, self.user_rounds)
         self._n += 1
+        return ident, round_
+
+    def _send(self, tpl: Template, now_ms: float, track: bool) -> None:
+        ident, round_ = self._next(len(self.pool))
         value = tpl.value_in(round_, ident, int(now_ms))
         if track and tpl.topic == "ad_requests":
             self.request_sent_ms[ident] = time.time() * 1000
@@ -181,8 +186,7 @@ class Loader:
                 if into is None:
                     self._send(tpl, now_ms, False)
                 else:
-                    ident, round_ = f"{self.run_id}-{self._n}", population_round(self._n, cycle, self.user_rounds)
-                    self._n += 1
+                    ident, round_ = self._next(cycle)
                     producer.send(into, tpl.key_in(round_), tpl.value_in(round_, ident, int(now_ms)))
                 stats.per_topic[tpl.topic] += 1
         if producer.flush(timeout_s=120):

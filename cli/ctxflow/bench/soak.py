@@ -47,9 +47,7 @@ MAX_LAG_S = 10  # bounded: never more than this many seconds of input behind, af
 RATE_KEPT = 0.95  # the share of the rate asked that the load generator must send
 # The generator shares the machine's two cores with the jobs and gets no core for a moment now and then
 # (a checkpoint, a burst of GC): the events of such a moment go out after it, as a stream of many
-# clients would have gone on arriving. With the bench's quarter of a second, the soaks of 2026-12-06 sent
-# 85-87 % of the rate asked, at 17,000 and at 21,445 events/s, though alone the generator sends 17,000
-# at 0.24 cores; with 5 s, 88 % at 21,445, and the jobs fell behind: the machine had no more cores.
+# clients would have gone on arriving (RELIABILITY.md, "Soak", says what the bench's quarter second cost).
 CATCH_UP_S = 5.0
 GROWTH = 1.2  # flat: the last third's floor at most 20 % above the middle third's
 START, END = "<!-- soak:start -->", "<!-- soak:end -->"
@@ -117,7 +115,7 @@ def lag_by_job(
 
 def sample(s: Session, offsets: EndOffsets, jobs: dict[str, str], details: dict, t0: float, acked: int) -> dict:
     lag, fresh = lag_by_job(s, offsets, jobs, details)
-    res = resources.snapshot(s, jobs)
+    res = resources.snapshot(s, jobs)  # after the fresh positions, so its heap and GC are of the same fetch
     return {
         "t_s": round(time.monotonic() - t0),
         "sent": acked,
@@ -139,6 +137,7 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
     clean_slate(s)
     pool = make_pool(s.cfg.pool)
     rounds = population_rounds(s.cfg.soak_users, pool, rate, seconds)
+    users = rounds * pool_users(pool)
     loader = Loader(s.settings.kafka_bootstrap, s.prefix, pool, s.run_id, user_rounds=rounds)
     seed(s)
     offsets = EndOffsets(s.settings.kafka_bootstrap, s.prefix)
@@ -170,7 +169,7 @@ def soak(s: Session, rate: float, seconds: float, every_s: float) -> dict:
         "rate_asked": rate,
         "rate_sent": None if achieved is None else round(achieved, 1),
         "seconds": seconds,
-        "users": rounds * pool_users(pool),
+        "users": users,
         "vars": SOAK_VARS,
         "load_avg_at_start": load_at_start,
         "load_avg_at_end": [round(x, 2) for x in os.getloadavg()],
