@@ -110,3 +110,16 @@
   ) as newest_first
   where recency = 1
 {%- endmacro %}
+
+
+
+{#
+  The options of the `ads` group (play_contexts, ad_decisions), one definition for its members. Both
+  read the listening contexts of one OVER window over the plays (int_user_recent_listening), which the
+  group computes once (see play_contexts). Its state is on the heap without a TTL, as ad_decisions
+  needs (README, "Where state lives"): per user the plays of two context windows, a context version and
+  the last request ids.
+#}
+{% macro ads_job_options() %}
+  {{ return({'state.backend.type': 'hashmap'}) }}
+{% endmacro %}

@@ -38,7 +38,9 @@ from ctxflow.waiting import wait_for
 
 # the project's long-running Flink jobs: a job group's models share one job (dbt:group.ctxflow.<group>),
 # a model outside any group has its own (dbt:model.ctxflow.<model>); the profiles are batch tables
-STREAMING_JOBS = ("contract", "eligibility", "ads", "ad_decisions", "shopping", "campaign_kpis", "nba")
+STREAMING_JOBS = ("contract", "eligibility", "ads", "shopping", "campaign_kpis", "nba")
+# the job that decides ad requests: job group `ads` (play_contexts and ad_decisions)
+DECISIONS_JOB = "ads"
 
 
 def event_id(event: Event) -> str:
@@ -192,10 +194,10 @@ class Project:
         requests = self.read("valid.ad_requests")
         typed = next((r.value for r in requests if r.value and r.value.get("request_id") == request_id), None)
         rest = FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
-        jid = self.running_jobs().get("ad_decisions")
+        jid = self.running_jobs().get(DECISIONS_JOB)
         if jid is None:
-            return f"request in valid.ad_requests: {typed is not None}; no RUNNING ad_decisions job"
-        restarts = self.restarts()["ad_decisions"]
+            return f"request in valid.ad_requests: {typed is not None}; no RUNNING {DECISIONS_JOB} job"
+        restarts = self.restarts()[DECISIONS_JOB]
         threads = [
             t["stringifiedThreadInfo"]
             for tm in rest.get("/taskmanagers")["taskmanagers"]
@@ -209,7 +211,7 @@ class Project:
             against = f", request ts {ms - typed['ts']:+.0f} ms" if typed and typed.get("ts") is not None else ""
             return "-" if ms < 0 else f"{(now - ms) / 1000:.1f} s ago{against}"
 
-        lines = [f"request in valid.ad_requests: {typed is not None}; ad_decisions restarts: {restarts}"]
+        lines = [f"request in valid.ad_requests: {typed is not None}; {DECISIONS_JOB} restarts: {restarts}"]
         for vertex in rest.job_detail(jid)["vertices"]:
             path = f"/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics"
             names = [m["id"] for m in rest.get(path)]

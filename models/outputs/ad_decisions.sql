@@ -1,21 +1,23 @@
 {{ config(
+    job_group='ads',
     connector_properties=kafka_append_topic('ad_decisions', 'request_id', 'at-least-once'),
-    execution_config={'state.backend.type': 'hashmap'},
+    execution_config=ads_job_options(),
 ) }}
--- A job of its own, with its state on the heap: the temporal join puts and deletes a state entry for every
--- version and request, and in RocksDB each later lookup of that user's entries steps over the deleted ones
--- until a compaction drops them (after a drain, 66 % of the join's CPU was RocksDB iteration: make bench's
--- flame graph). On the heap its state is per user one version, the ids of the last requests
--- (int_ad_requests_first_copies) and the last plays (int_user_recent_listening), so it is kept without a
--- TTL: a user's version must outlive any quiet day.
+-- In the job group `ads`, with its state on the heap (macros/kafka.sql, ads_job_options): the temporal join
+-- puts and deletes a state entry for every version and request, and in RocksDB each later lookup of that
+-- user's entries steps over the deleted ones until a compaction drops them (after a drain, 66 % of the
+-- join's CPU was RocksDB iteration: make bench's flame graph). On the heap its state is per user one
+-- version, the ids of the last requests (int_ad_requests_first_copies) and the last plays
+-- (int_user_recent_listening, shared with play_contexts), so it is kept without a TTL: a user's version
+-- must outlive any quiet day.
 -- depends_on: {{ ref('ad_policy') }}
 -- One decision per ad request: a whitelisted category when the user's context has one, otherwise the
 -- first category of the serving order that is not blocked for the user at the request's time. Decided
 -- from data only: the listener's context after their last play before the request and the policy in
 -- force at the request's time (ad_policy), both joined as of the request's own time (event-time temporal
--- joins), and resolved by ctx_resolve_ad_rules in one row. The contexts are computed here, in this job,
--- from the same plays as play_contexts (int_user_recent_listening), not read back from
--- ctx.play_contexts: in one job the plays' watermark travels with the contexts, so a request waits for
+-- joins), and resolved by ctx_resolve_ad_rules in one row. The contexts are computed in this job (the
+-- OVER window that also writes play_contexts), not read back from ctx.play_contexts: in one job the
+-- plays' watermark travels with the contexts, so a request waits for
 -- the contexts of every play up to its time even while another job restarts, and through a quiet spell
 -- of the plays or of the requests (the plays count as idle only after decision_plays_idle_timeout_seconds,
 -- the requests never: dbt_project.yml says why).

@@ -87,10 +87,10 @@ def _base_flink_config(s: Settings) -> dict:
 
 
 def _state_config(s: Settings) -> dict:
-    """The cluster's default backend (a job may choose its own: the contract, shopping and ads groups run
-    on RocksDB, ad_decisions on the heap, see dbt_project.yml and macros/kafka.sql); RocksDB's files live
-    under the stack's dir whichever job uses it, and its tuning is the cluster's (README, "Where state
-    lives")."""
+    """The cluster's default backend (a job may choose its own: the contract and shopping groups run
+    on RocksDB, the ads and eligibility groups on the heap, see dbt_project.yml and macros/kafka.sql);
+    RocksDB's files live under the stack's dir whichever job uses it, and its tuning is the cluster's
+    (README, "Where state lives")."""
     return {
         "backend": {"type": s.state_backend, "rocksdb": _rocksdb_config(s)},
         "checkpoints": {"dir": s.checkpoints_dir.as_uri()},
