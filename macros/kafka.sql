@@ -112,7 +112,6 @@
 {%- endmacro %}
 
 
-
 {#
   The options of the `ads` group (play_contexts, ad_decisions), one definition for its members. Both
   read the listening contexts of one OVER window over the plays (int_user_recent_listening), which the

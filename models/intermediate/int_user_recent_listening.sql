@@ -6,7 +6,8 @@
 -- its event id: the counts depend only on the order of the plays in the topic and their own times, never
 -- on how fast the job reads, so a replay after a fault computes the same ones, and a play the contract
 -- job writes again after a restart (at-least-once) gets its first counts again. The function keeps the
--- plays of the last two windows (event time); the user's state expires a day after their last play.
+-- plays of the last two windows (event time), evicting older ones on the user's next play; the user's
+-- state has no TTL (the job group `ads`, on the heap: macros/kafka.sql, ads_job_options).
 with current_plays as (
     select
         event_id,

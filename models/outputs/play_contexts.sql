@@ -11,9 +11,11 @@
 -- replayed copy is identical).
 -- In the job group `ads` with ad_decisions, which joins the same contexts: the group reads the plays
 -- once and keeps one OVER window, on the heap (macros/kafka.sql, ads_job_options). The filter below
--- drops nothing (a context counts its own play), but without it Flink folds this select into the
--- OVER's projection, the two members' plans differ below their sinks, and the group computes the
--- window twice (EXPLAIN of the statement set: one OverAggregate over the plays with it, two without).
+-- drops nothing (every play has an event id, so each context counts its own play), but without it
+-- Flink folds this select and the sink's cast of played_at (to the Kafka timestamp) into the OVER's
+-- projection, while ad_decisions keeps played_at an event-time attribute: the two members' plans differ
+-- below their sinks and the group computes the window twice (one OverAggregate over the plays with
+-- the filter, two without; test_models_job_plans.py holds it).
 select
     user_id,
     recent_plays,

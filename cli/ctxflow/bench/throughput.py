@@ -39,8 +39,8 @@ QUIET_MS = 15_000
 
 
 # Outputs with one record per record of an input, counted when the drain is seen. Not a condition of
-# the drain: ad_decisions' temporal join keeps each request in its state until the eligibility
-# versions' watermark passes it, and the requests of the backlog's last instant wait for live events
+# the drain: ad_decisions' temporal join keeps each request in its state until the watermark of the
+# plays (its context versions) passes it, and the requests of the backlog's last instant wait for live events
 # that move the watermark on; so the report says how many decisions were out.
 ONE_PER_INPUT = {"ad_decisions": "valid.ad_requests"}
 

@@ -29,7 +29,8 @@ STREAMING_OUTPUTS = (
     "dead_letter",
     "next_best_actions",
 )
-# ... the streams one job publishes for another to join (ad_decisions: each play's context, the policy)
+# ... the streams one job publishes for another to read (ad_eligibility: each play's context; it and
+# ad_decisions: the policy)
 FEEDS = ("play_contexts", "ad_policy")
 # ... and of the batch profiles
 OUTPUTS = (*STREAMING_OUTPUTS, *FEEDS, "user_profiles", "customer_profiles")
