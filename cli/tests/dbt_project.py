@@ -158,6 +158,10 @@ class Project:
     def admin(self):
         return admin_client(self.bootstrap)
 
+    def rest(self) -> FlinkRestClient:
+        """A client of the stack's Flink REST API, to use as a context manager (it holds a connection pool)."""
+        return FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
+
     def sink(self, **kwargs) -> StampingSink:
         return StampingSink(self.bootstrap, prefix=self.prefix, **kwargs)
 
@@ -193,11 +197,15 @@ class Project:
         is not waiting for input, what its task thread is doing."""
         requests = self.read("valid.ad_requests")
         typed = next((r.value for r in requests if r.value and r.value.get("request_id") == request_id), None)
-        rest = FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
         jid = self.running_jobs().get(DECISIONS_JOB)
         if jid is None:
             return f"request in valid.ad_requests: {typed is not None}; no RUNNING {DECISIONS_JOB} job"
         restarts = self.restarts()[DECISIONS_JOB]
+        with self.rest() as rest:
+            return self._job_state(rest, jid, typed, restarts)
+
+    @staticmethod
+    def _job_state(rest: FlinkRestClient, jid: str, typed: dict | None, restarts: int) -> str:
         threads = [
             t["stringifiedThreadInfo"]
             for tm in rest.get("/taskmanagers")["taskmanagers"]
@@ -234,14 +242,17 @@ class Project:
 
     def restarts(self) -> dict[str, int]:
         """Each running streaming job (running_jobs' names) -> how often Flink has restarted it."""
-        rest = FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?")
-        metrics = {name: rest.get(f"/jobs/{j}/metrics", get="numRestarts") for name, j in self.running_jobs().items()}
+        jobs = self.running_jobs()
+        with self.rest() as rest:
+            metrics = {name: rest.get(f"/jobs/{j}/metrics", get="numRestarts") for name, j in jobs.items()}
         return {name: int(metric[0]["value"]) if metric else 0 for name, metric in metrics.items()}
 
     def running_jobs(self) -> dict[str, str]:
         """Job group or standalone model name -> id of its RUNNING Flink job (Flink's /jobs/overview)."""
         out: dict[str, str] = {}
-        for job in FlinkRestClient(self.settings.flink_rest_url, hint="Is the stack up?").jobs():
+        with self.rest() as rest:
+            jobs = rest.jobs()
+        for job in jobs:
             kind, _, rest = (owner_of(job.name) or "").partition(".")  # group.ctxflow.<group>, model.ctxflow.<model>
             package, _, unit = rest.partition(".")
             if job.state == "RUNNING" and kind in ("group", "model") and package == "ctxflow":

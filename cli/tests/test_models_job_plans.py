@@ -7,14 +7,14 @@ keeps them so); when they differ, the group silently computes and keeps the wind
 from __future__ import annotations
 
 from dbt_project import DECISIONS_JOB, Project
-from flinkclient.rest import FlinkRestClient
 
 pytest_plugins = ["conftest_models"]
 
 
 def test_the_ads_group_computes_the_context_window_once(project: Project):
-    rest = FlinkRestClient(project.settings.flink_rest_url, hint="Is the stack up?")
-    nodes = rest.get(f"/jobs/{project.running_jobs()[DECISIONS_JOB]}/plan")["plan"]["nodes"]
+    job_id = project.running_jobs()[DECISIONS_JOB]
+    with project.rest() as rest:
+        nodes = rest.get(f"/jobs/{job_id}/plan")["plan"]["nodes"]
     descriptions = [node["description"] for node in nodes]
     windows = [d for d in descriptions if "OverAggregate" in d and "ctx_context_counts" in d]
     assert len(windows) == 1, f"{len(windows)} context windows in the ads group's plan:\n" + "\n".join(windows)
