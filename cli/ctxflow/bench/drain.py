@@ -34,10 +34,11 @@ Partition = tuple[str, int]  # (topic as named in Flink's metrics, partition)
 
 @dataclass(frozen=True)
 class Round:
-    t_ms: int
+    t_ms: int  # when the round's last value was read (so nothing in it is later than this)
     positions: dict[str, dict[Partition, int]]  # jid -> partition -> offset its source reached
     ends: dict[Partition, int]  # partition -> the offset after its last record (see EndOffsets.last_record_end)
     outputs: dict[str, int] = field(default_factory=dict)  # every topic of the run -> its end (EndOffsets.every_topic)
+    took_ms: int = 0  # how long the round took to read: the watcher's resolution
 
 
 def caught_up(position: int | None, end: int) -> bool:
@@ -170,7 +171,8 @@ class EndOffsets:
         self.tail = Consumer(reader_config(bootstrap, "bench-tail", {"enable.partition.eof": True}))
         self.prefix = prefix
         self._names: dict[str, str] = {}
-        self._ends: dict[tuple[str, int], tuple[int, int]] = {}  # (topic, partition) -> (high watermark, end)
+        # (topic, partition) -> (high watermark, offset after its last record; None until read)
+        self._ends: dict[tuple[str, int], tuple[int, int | None]] = {}
 
     def real_topic(self, in_metrics: str) -> str | None:
         if in_metrics not in self._names:
@@ -212,15 +214,20 @@ class EndOffsets:
 
     def last_record_end(self, topic: str, partition: int) -> int:
         """The offset after the last record of the partition that a read_committed reader gets: the
-        high watermark, less the commit markers (and aborted records) after that record. Reads the
-        partition's tail, widening the look back until it holds a record."""
-        low, high = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+        high watermark, less the commit markers (and aborted records) after that record. Only a quiet
+        partition's tail is read (widening the look back until it holds a record), once: one that grew
+        since the last look ends at its high watermark for now. Reading every growing partition's tail
+        each round took seconds a topic on a busy machine and stretched one round to 55 s, so the drain
+        was seen up to a minute late."""
+        high = self._high(topic, partition)
         known = self._ends.get((topic, partition))
-        if known is not None and known[0] == high:  # nothing written since: the same end (no tail read)
-            return known[1]
-        end = self._tail_end(topic, partition, low, high)
-        self._ends[(topic, partition)] = (high, end)
-        return end
+        if known is None or known[0] != high:  # new, or grew since the last look
+            self._ends[(topic, partition)] = (high, None)
+            return high
+        if known[1] is None:  # quiet since the last look: where its last record ends
+            low = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)[0]
+            self._ends[(topic, partition)] = (high, self._tail_end(topic, partition, low, high))
+        return self._ends[(topic, partition)][1]
 
     def _tail_end(self, topic: str, partition: int, low: int, high: int) -> int:
         back = 8
@@ -271,6 +278,7 @@ class Watcher(threading.Thread):
         self._details: dict[str, dict] = {}
 
     def poll(self) -> Round:
+        started = now_ms()
         jobs = self.which_jobs()
         self.jobs.update(jobs)
         positions = {}
@@ -279,7 +287,8 @@ class Watcher(threading.Thread):
                 self._details[jid] = self.metrics.rest.job_detail(jid)
             positions[jid] = self.metrics.source_positions(jid, self._details[jid])
         wanted = {tp for p in positions.values() for tp in p}
-        return Round(now_ms(), positions, self.offsets.of(wanted), self.offsets.every_topic())
+        ends, outputs = self.offsets.of(wanted), self.offsets.every_topic()
+        return Round(now_ms(), positions, ends, outputs, took_ms=now_ms() - started)
 
     def run(self) -> None:
         n = 0

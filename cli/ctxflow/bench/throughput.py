@@ -10,6 +10,7 @@ it already running on its empty typed topics): the latest source start among the
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from ..waiting import wait_for
 from . import resources
 from .drain import (
     EndOffsets,
+    Partition,
+    Round,
     Watcher,
     all_caught_up,
     drain_moment,
@@ -31,7 +34,7 @@ from .drain import (
 )
 from .jobmetrics import is_project_job, source_window_ms
 from .profile import profile
-from .session import Session
+from .session import TARGET, Session
 
 # How long no output may grow before the backlog counts as drained: longer than the stack's checkpoint
 # interval (10 s), since the exactly-once outputs show their records when a checkpoint completes.
@@ -83,6 +86,7 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
         moment = None
     rounds = watcher.snapshot()
     details = [s.rest.job_detail(jid) for jid in jids]
+    _keep_rounds(rounds, details)
     starts = [source_window_ms([d])[0] for d in details]
     start_ms = max(starts) if starts and None not in starts else None
     # how long the deploy took from the first job to the contract job (all before the clock starts)
@@ -142,6 +146,27 @@ def measure_drain(s: Session, watcher: Watcher, jobs: dict[str, str]) -> None:
     s.result.setdefault("resources", {})["heap_peak_bytes"] = sum(watcher.heap_peak.values()) or None
     s.result["throughput"] = out
     s.timed("drain_s", t)
+
+
+def _keep_rounds(rounds: list[Round], details: list[dict]) -> None:
+    """What the drain moment was found from, for auditing it: the watcher's rounds and the jobs' details
+    (target/bench/drain_rounds.json)."""
+
+    def named(offsets: dict[Partition, int]) -> dict[str, int]:
+        return {f"{topic}/{partition}": offset for (topic, partition), offset in offsets.items()}
+
+    rounds_out = [
+        {
+            "t_ms": r.t_ms,
+            "positions": {jid: named(pos) for jid, pos in r.positions.items()},
+            "ends": named(r.ends),
+            "outputs": r.outputs,
+            "took_ms": r.took_ms,
+        }
+        for r in rounds
+    ]
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / "drain_rounds.json").write_text(json.dumps({"rounds": rounds_out, "jobs": details}))
 
 
 def per_job_drain(rounds, jobs: dict[str, str], start_ms: int) -> dict:
