@@ -4,13 +4,15 @@ Each rate is sent for a warm-up, then for the measured window; the warm-up's dec
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
 from ..stack import manager
+from .jobmetrics import is_project_job
 from .load import Loader, OutputListener
 from .profile import vertex_jobs
-from .session import Session
+from .session import TARGET, Session
 from .stats import latency_summary, sent_within, stage_latencies
 from .threadcpu import Sampler, cores_between, local_taskmanager, machine_busy_seconds, process_cpu_seconds
 
@@ -57,6 +59,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         time.sleep(0.5)
     listener.stop()
     requests, decisions = loader.request_sent_ms, listener.decision_ms
+    _keep_marks(s, rate, listener.marks, measured_from)
     out = {
         "rate_asked": rate,
         "rate_sent": round(stats.rate, 1),
@@ -91,3 +94,16 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         )
     )
     return out
+
+
+def _keep_marks(s: Session, rate: float, marks: dict[str, dict[str, float]], measured_from: float) -> None:
+    """Each request's marks in the measured window (stats.DECISION_STAGES, epoch ms) and the project's
+    recent checkpoints (Flink keeps the last 10 a job), to read the slow decisions against them and the
+    TaskManager's GC log (.stack/logs/taskmanager-gc.log): target/bench/latency_<rate>.json."""
+    window = {rid: m for rid, m in marks.items() if m["sent"] >= measured_from}
+    checkpoints = {
+        name: s.rest.get(f"/jobs/{jid}/checkpoints").get("history", [])
+        for jid, name in s.rest.active_jobs(is_project_job).items()
+    }
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / f"latency_{rate:g}.json").write_text(json.dumps({"marks": window, "checkpoints": checkpoints}))
