@@ -199,8 +199,12 @@ class EndOffsets:
             t: sum(self._high(t, p) for p in meta.partitions) for t, meta in topics.items() if t.startswith(self.prefix)
         }
 
+    def _watermarks(self, topic: str, partition: int) -> tuple[int, int]:
+        """(low, high): the first offset still kept and the offset the next record will get."""
+        return self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+
     def _high(self, topic: str, partition: int) -> int:
-        return self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)[1]
+        return self._watermarks(topic, partition)[1]
 
     def high_watermarks(self, partitions: set[Partition]) -> dict[Partition, int]:
         """The high watermark per partition: for a live stream, where chasing each tail (last_record_end)
@@ -219,13 +223,12 @@ class EndOffsets:
         since the last look ends at its high watermark for now. Reading every growing partition's tail
         each round took seconds a topic on a busy machine and stretched one round to 55 s, so the drain
         was seen up to a minute late."""
-        high = self._high(topic, partition)
+        low, high = self._watermarks(topic, partition)
         known = self._ends.get((topic, partition))
         if known is None or known[0] != high:  # new, or grew since the last look
             self._ends[(topic, partition)] = (high, None)
             return high
         if known[1] is None:  # quiet since the last look: where its last record ends
-            low = self.consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)[0]
             self._ends[(topic, partition)] = (high, self._tail_end(topic, partition, low, high))
         return self._ends[(topic, partition)][1]
 

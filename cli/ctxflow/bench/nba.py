@@ -33,7 +33,7 @@ from ..simulate.ids import Ids
 from ..simulate.sink import Sink
 from ..stack.settings import Settings
 from .config import Config
-from .session import STACK_HINT, TARGET
+from .session import STACK_HINT, keep
 from .stats import latency_summary
 
 REGISTER = (
@@ -130,8 +130,7 @@ def nba(settings: Settings, prefix: str, cfg: Config) -> dict:
 def main() -> None:
     prefix = os.environ.get("CTXFLOW_BENCH_NBA_PREFIX", DEFAULT_PREFIX)
     result = {**nba(Settings.from_env(), prefix, Config()), "load_avg": [round(x, 2) for x in os.getloadavg()]}
-    TARGET.mkdir(parents=True, exist_ok=True)
-    (TARGET / "nba.json").write_text(json.dumps(result, indent=2))
+    keep("nba.json", result, indent=2)
     print(json.dumps(result, separators=(",", ":")), flush=True)
 
 

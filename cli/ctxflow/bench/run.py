@@ -36,7 +36,7 @@ from .latency import latency
 from .load import Loader, make_pool
 from .nba import nba
 from .report import render_markdown
-from .session import ROOT, TARGET, Session
+from .session import ROOT, TARGET, Session, keep
 from .system import machine
 from .throughput import measure_drain, watching
 from .warmup import warm_up
@@ -122,7 +122,7 @@ def main() -> None:
     s = Session()
     result = run(s)
     print(json.dumps(result, separators=(",", ":"), default=str), flush=True)
-    (TARGET / "last.json").write_text(json.dumps(result, indent=2, default=str))
+    keep("last.json", result, indent=2)
     text = render_markdown(result)
     (TARGET / "BENCHMARKS.md").write_text(text)
     # CTXFLOW_BENCH_WRITE_REPORT=0: a trial run that leaves the committed BENCHMARKS.md alone

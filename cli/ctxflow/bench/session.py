@@ -3,6 +3,7 @@ its log lines, timings, notes and result, and `dbt` run against the project with
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import time
@@ -18,6 +19,12 @@ from .jobmetrics import JobMetrics
 
 TARGET = ROOT / "target" / "bench"
 STACK_HINT = "Is the stack up (`make up`)?"
+
+
+def keep(name: str, record: object, indent: int | None = None) -> None:
+    """Writes one of the bench's records to target/bench/<name> as JSON (values JSON lacks as text)."""
+    TARGET.mkdir(parents=True, exist_ok=True)
+    (TARGET / name).write_text(json.dumps(record, indent=indent, default=str))
 
 
 class Session:

@@ -40,7 +40,7 @@ from .deploy import deploy, seed
 from .drain import EndOffsets, remaining
 from .load import Loader, Template, make_pool, pool_users
 from .run import check_load
-from .session import ROOT, TARGET, Session
+from .session import ROOT, TARGET, Session, keep
 
 SHARE_OF_SUSTAINED = 0.8
 MAX_LAG_S = 10  # bounded: never more than this many seconds of input behind, after the first third
@@ -223,8 +223,7 @@ def write_section(text: str, section: str) -> str:
 def main() -> None:
     s = Session()
     result = soak(s, s.cfg.soak_rate or default_rate(), s.cfg.soak_s, s.cfg.soak_sample_s)
-    TARGET.mkdir(parents=True, exist_ok=True)
-    (TARGET / "soak.json").write_text(json.dumps(result, indent=2))
+    keep("soak.json", result, indent=2)
     reliability = ROOT / "RELIABILITY.md"
     reliability.write_text(write_section(reliability.read_text(), render(result)))
     s.say(f"soak verdict: {result['verdict']}")

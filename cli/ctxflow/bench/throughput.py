@@ -10,7 +10,6 @@ it already running on its empty typed topics): the latest source start among the
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +33,7 @@ from .drain import (
 )
 from .jobmetrics import is_project_job, source_window_ms
 from .profile import profile
-from .session import TARGET, Session
+from .session import Session, keep
 
 # How long no output may grow before the backlog counts as drained: longer than the stack's checkpoint
 # interval (10 s), since the exactly-once outputs show their records when a checkpoint completes.
@@ -165,8 +164,7 @@ def _keep_rounds(rounds: list[Round], details: list[dict]) -> None:
         }
         for r in rounds
     ]
-    TARGET.mkdir(parents=True, exist_ok=True)
-    (TARGET / "drain_rounds.json").write_text(json.dumps({"rounds": rounds_out, "jobs": details}))
+    keep("drain_rounds.json", {"rounds": rounds_out, "jobs": details})
 
 
 def per_job_drain(rounds, jobs: dict[str, str], start_ms: int) -> dict:
