@@ -197,19 +197,13 @@ class Project:
         is not waiting for input, what its task thread is doing."""
         requests = self.read("valid.ad_requests")
         typed = next((r.value for r in requests if r.value and r.value.get("request_id") == request_id), None)
-        jid = self.running_jobs().get(DECISIONS_JOB)
+        jobs = self.running_jobs()
+        jid = jobs.get(DECISIONS_JOB)
         if jid is None:
             return f"request in valid.ad_requests: {typed is not None}; no RUNNING {DECISIONS_JOB} job"
-        restarts = self.restarts()[DECISIONS_JOB]
-        with self.rest() as rest:
-            return self._job_state(rest, jid, typed, restarts)
-
-    @staticmethod
-    def _job_state(rest: FlinkRestClient, jid: str, typed: dict | None, restarts: int) -> str:
-        threads = [
-            t["stringifiedThreadInfo"]
-            for tm in rest.get("/taskmanagers")["taskmanagers"]
-            for t in rest.get(f"/taskmanagers/{tm['id']}/thread-dump")["threadInfos"]
+        lines = [
+            f"request in valid.ad_requests: {typed is not None}; "
+            f"{DECISIONS_JOB} restarts: {self.restarts(jobs)[DECISIONS_JOB]}"
         ]
         now = time.time() * 1000
 
@@ -219,30 +213,37 @@ class Project:
             against = f", request ts {ms - typed['ts']:+.0f} ms" if typed and typed.get("ts") is not None else ""
             return "-" if ms < 0 else f"{(now - ms) / 1000:.1f} s ago{against}"
 
-        lines = [f"request in valid.ad_requests: {typed is not None}; {DECISIONS_JOB} restarts: {restarts}"]
-        for vertex in rest.job_detail(jid)["vertices"]:
-            path = f"/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics"
-            names = [m["id"] for m in rest.get(path)]
-            wanted = [n for n in names if "TimeMsPerSecond" in n or n.endswith(("currentWatermark", "InputWatermark"))]
-            metrics = {m["id"]: m["max"] for m in rest.get(path, get=",".join(wanted))} if wanted else {}
-            lines.append(
-                f"{vertex['name'][:100]}: records in/out {vertex['metrics']['read-records']}/"
-                f"{vertex['metrics']['write-records']}, busy/back-pressured "
-                f"{metrics.get('busyTimeMsPerSecond')}/{metrics.get('backPressuredTimeMsPerSecond')} ms/s"
-            )
-            for name, value in sorted(metrics.items()):
-                if name.endswith(("currentWatermark", "InputWatermark")):
-                    lines.append(f"    {name}: {ago(value)}")
-                elif ".split." in name:
-                    lines.append(f"    {name}: {value}")
-            thread = next((t for t in threads if t.startswith(f'"{vertex["name"]}')), "")
-            if thread and "MailboxProcessor.processMailsWhenDefaultActionUnavailable" not in thread:
-                lines += ["    " + frame for frame in thread.splitlines()[:12]]
+        with self.rest() as rest:
+            threads = [
+                t["stringifiedThreadInfo"]
+                for tm in rest.get("/taskmanagers")["taskmanagers"]
+                for t in rest.get(f"/taskmanagers/{tm['id']}/thread-dump")["threadInfos"]
+            ]
+            for vertex in rest.job_detail(jid)["vertices"]:
+                path = f"/jobs/{jid}/vertices/{vertex['id']}/subtasks/metrics"
+                names = [m["id"] for m in rest.get(path)]
+                watermarks = ("currentWatermark", "InputWatermark")
+                wanted = [n for n in names if "TimeMsPerSecond" in n or n.endswith(watermarks)]
+                metrics = {m["id"]: m["max"] for m in rest.get(path, get=",".join(wanted))} if wanted else {}
+                lines.append(
+                    f"{vertex['name'][:100]}: records in/out {vertex['metrics']['read-records']}/"
+                    f"{vertex['metrics']['write-records']}, busy/back-pressured "
+                    f"{metrics.get('busyTimeMsPerSecond')}/{metrics.get('backPressuredTimeMsPerSecond')} ms/s"
+                )
+                for name, value in sorted(metrics.items()):
+                    if name.endswith(watermarks):
+                        lines.append(f"    {name}: {ago(value)}")
+                    elif ".split." in name:
+                        lines.append(f"    {name}: {value}")
+                thread = next((t for t in threads if t.startswith(f'"{vertex["name"]}')), "")
+                if thread and "MailboxProcessor.processMailsWhenDefaultActionUnavailable" not in thread:
+                    lines += ["    " + frame for frame in thread.splitlines()[:12]]
         return "\n".join(lines)
 
-    def restarts(self) -> dict[str, int]:
-        """Each running streaming job (running_jobs' names) -> how often Flink has restarted it."""
-        jobs = self.running_jobs()
+    def restarts(self, jobs: dict[str, str] | None = None) -> dict[str, int]:
+        """Each running streaming job (running_jobs' names, or `jobs` already read from them) -> how often
+        Flink has restarted it."""
+        jobs = self.running_jobs() if jobs is None else jobs
         with self.rest() as rest:
             metrics = {name: rest.get(f"/jobs/{j}/metrics", get="numRestarts") for name, j in jobs.items()}
         return {name: int(metric[0]["value"]) if metric else 0 for name, metric in metrics.items()}
@@ -253,8 +254,9 @@ class Project:
         with self.rest() as rest:
             jobs = rest.jobs()
         for job in jobs:
-            kind, _, rest = (owner_of(job.name) or "").partition(".")  # group.ctxflow.<group>, model.ctxflow.<model>
-            package, _, unit = rest.partition(".")
+            # group.ctxflow.<group>, model.ctxflow.<model>
+            kind, _, qualified = (owner_of(job.name) or "").partition(".")
+            package, _, unit = qualified.partition(".")
             if job.state == "RUNNING" and kind in ("group", "model") and package == "ctxflow":
                 assert unit not in out, f"two RUNNING jobs for {unit}: {out[unit]} and {job.job_id}"
                 out[unit] = job.job_id
