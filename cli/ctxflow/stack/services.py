@@ -247,12 +247,13 @@ def build(s: Settings) -> list[Service]:
             "taskmanager",
             "GET_TM_RESOURCE_PARAMS",
             "org.apache.flink.runtime.taskexecutor.TaskManagerRunner",
-            # Every collection and its pause, to read the latency figures against. The collector stays
-            # Java's default, G1. Parallel drained make bench's backlog 35-42 % faster on 2 cores
-            # (39,087 events/s against 27,527 and 28,945 on a warm stack, 2026-12-07), but its full
-            # collections stop the TaskManager for as long as it takes to compact the live heap: 2.2 s
-            # for 1 GB in the bench's minute at 5,000 events/s, whose decision p99 went to 1,646 ms.
-            (f"-Xlog:gc:file={s.logs_dir / 'taskmanager-gc.log'}:time,uptime",),
+            # Every collection and every other stop of all threads (safepoint) with its length, to read
+            # the latency figures against: a stall that no safepoint explains is not the JVM's. The
+            # collector stays Java's default, G1. Parallel drained make bench's backlog 35-42 % faster on
+            # 2 cores (39,087 events/s against 27,527 and 28,945 on a warm stack, 2026-12-07), but its
+            # full collections stop the TaskManager for as long as it takes to compact the live heap:
+            # 2.2 s for 1 GB in the bench's minute at 5,000 events/s, whose decision p99 went to 1,646 ms.
+            (f"-Xlog:gc,safepoint:file={s.logs_dir / 'taskmanager-gc.log'}:time,uptime",),
         )
 
     def gateway_argv() -> list[str]:
