@@ -124,6 +124,16 @@ def new_jobs(settings: Settings, since_ms: float) -> list[str]:
     return [j["name"] for j in _running(settings) if j["start-time"] >= since_ms]
 
 
+def every_job_checkpointed(settings: Settings) -> bool:
+    """JOBS jobs RUNNING on the stack, each with a completed checkpoint: what a fault in a deployment
+    that has run for a while finds (the heap groups checkpoint only every minute: macros/kafka.sql)."""
+    with FlinkRestClient(settings.flink_rest_url, hint="the fault stack's JobManager", timeout_s=10) as rest:
+        running = [j["jid"] for j in rest.get("/jobs/overview")["jobs"] if j["state"] == "RUNNING"]
+        return len(running) >= JOBS and all(
+            rest.get(f"/jobs/{jid}/checkpoints")["counts"]["completed"] > 0 for jid in running
+        )
+
+
 def restored_from(settings: Settings) -> dict[str, str | None]:
     """Each RUNNING job's name -> the checkpoint or savepoint it was started from (Flink's checkpoint
     statistics), None for a job that started empty."""
@@ -194,6 +204,8 @@ def run_with_fault(main: Settings, stack: FaultStack, service: str, recover: Cal
     """The whole fault test; `recover(faulted project)` brings the killed `service` back (it runs AWAY_S
     after the kill, while the stream goes on)."""
     ref, got = _deploy_both(main, stack)
+    # Flink takes a job's first checkpoint within one interval of its start (a random delay)
+    wait_for(lambda: every_job_checkpointed(stack.settings), "a checkpoint of every job", timeout_s=120)
     killed: dict[str, float] = {}
     restarter: list[threading.Thread] = []
     errors: list[BaseException] = []
