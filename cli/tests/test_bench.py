@@ -367,6 +367,14 @@ def test_report_renders_every_section_and_missing_figures():
                 "decision_stages_ms": [
                     {"stage": "sink: decided to written", "n": 10, "p50": 2.0, "p95": 5.0, "p99": 7.5}
                 ],
+                "slow_decisions": {
+                    "slower_than_ms": 250.0,
+                    "spans": 3,
+                    "requests": 1200,
+                    "longest_span_ms": 480.5,
+                    "beside": [{"what": "a checkpoint of group ads", "spans": 2, "requests": 1100}],
+                    "beside_nothing": {"spans": 1, "requests": 100},
+                },
                 "context_play_to_eligibility_ms": {"n": 0, "p50": None, "p95": None, "p99": None},
             }
         ],
@@ -418,6 +426,11 @@ def test_report_renders_every_section_and_missing_figures():
     warm_up_row = "| &nbsp;&nbsp;the same in the warm-up (its first 20 s at this rate) | 500 / 1,200 / 1,500 ms (n=4) |"
     assert warm_up_row in text
     assert "| &nbsp;&nbsp;of which sink: decided to written (p50/p95/p99) | 2.0 / 5.0 / 7.5 ms (n=10) |" in text
+    assert (
+        "| &nbsp;&nbsp;decisions over 250 ms, in spans sent together, and what began up to 0.3 s before each span "
+        "or during it | 1,200 requests in 3 spans (the longest sent over 480 ms); spans beside a checkpoint of "
+        "group ads: 2 (1,100 requests); nothing: 1 (100 requests) |"
+    ) in text
     assert text.index("| personas | 150 s |") < text.index("| dead_letter | 90.5 s |")
     assert (
         "| &nbsp;&nbsp;cores busy while sending at 200/s (sent 200/s) (of 2) | 1.98: taskmanager 1.25, kafka 0.36 |"

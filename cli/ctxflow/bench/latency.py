@@ -4,15 +4,17 @@ Each rate is sent for a warm-up, then for the measured window; the warm-up's dec
 
 from __future__ import annotations
 
-import json
 import os
 import time
+
+from flinkclient.jobnames import short_name
 
 from ..stack import manager
 from .jobmetrics import is_project_job
 from .load import Loader, OutputListener
 from .profile import vertex_jobs
-from .session import TARGET, Session
+from .session import Session, keep
+from .stalls import DECISION_GOAL_MS, attribute, checkpoint_starts, safepoints, slow_spans
 from .stats import latency_summary, sent_within, stage_latencies
 from .threadcpu import Sampler, cores_between, local_taskmanager, machine_busy_seconds, process_cpu_seconds
 
@@ -59,7 +61,6 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         time.sleep(0.5)
     listener.stop()
     requests, decisions = loader.request_sent_ms, listener.decision_ms
-    _keep_marks(s, rate, listener.marks, measured_from)
     out = {
         "rate_asked": rate,
         "rate_sent": round(stats.rate, 1),
@@ -69,6 +70,7 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
         "ad_requests_sent": len(sent_within(requests, requests, measured_from)),
         "warmup_ad_request_to_decision_ms": latency_summary(sent_within(requests, decisions, 0, measured_from)),
         "decision_stages_ms": stage_latencies(listener.marks, measured_from),
+        "slow_decisions": _slow_decisions(s, rate, listener.marks, measured_from),
         "cpu_cores_while_sending": cpu,
         "taskmanager_cpu_while_sending": by_thread,
         "context_play_to_eligibility_ms": latency_summary(
@@ -96,14 +98,20 @@ def latency(s: Session, loader: Loader, rate: float) -> dict:
     return out
 
 
-def _keep_marks(s: Session, rate: float, marks: dict[str, dict[str, float]], measured_from: float) -> None:
-    """Each request's marks in the measured window (stats.DECISION_STAGES, epoch ms) and the project's
-    recent checkpoints (Flink keeps the last 10 a job), to read the slow decisions against them and the
-    TaskManager's GC log (.stack/logs/taskmanager-gc.log): target/bench/latency_<rate>.json."""
+def _slow_decisions(s: Session, rate: float, marks: dict[str, dict[str, float]], measured_from: float) -> dict:
+    """The decisions slower than the goal in the measured window, in spans, set beside the project's
+    checkpoints (Flink keeps the last 10 a job) and the TaskManager's safepoints (stalls.py). Keeps the
+    window's marks (stats.DECISION_STAGES, epoch ms) and the checkpoints in target/bench/latency_<rate>.json,
+    to read them against the TaskManager's GC log (.stack/logs/taskmanager-gc.log)."""
     window = {rid: m for rid, m in marks.items() if m["sent"] >= measured_from}
     checkpoints = {
-        name: s.rest.get(f"/jobs/{jid}/checkpoints").get("history", [])
+        short_name(name): s.rest.get(f"/jobs/{jid}/checkpoints").get("history", [])
         for jid, name in s.rest.active_jobs(is_project_job).items()
     }
-    TARGET.mkdir(parents=True, exist_ok=True)
-    (TARGET / f"latency_{rate:g}.json").write_text(json.dumps({"marks": window, "checkpoints": checkpoints}))
+    keep(f"latency_{rate:g}.json", {"marks": window, "checkpoints": checkpoints})
+    happenings = checkpoint_starts(checkpoints)
+    gc_log = s.settings.logs_dir / "taskmanager-gc.log"
+    if local_taskmanager(s.settings) and gc_log.exists():
+        with gc_log.open(errors="replace") as lines:
+            happenings += safepoints(lines)
+    return {"slower_than_ms": DECISION_GOAL_MS} | attribute(slow_spans(window, DECISION_GOAL_MS), happenings)

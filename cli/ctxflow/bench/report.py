@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .stalls import DECISION_GOAL_MS, LEAD_MS, SAFEPOINT_OVER_MS, SPAN_GAP_MS
+
 
 def _fmt(value, unit: str = "") -> str:
     if value is None:
@@ -23,6 +25,18 @@ def _mib(value: int | None) -> str:
 
 def _kib(value: int | None) -> str:
     return "n/a" if value is None else f"{value / 2**10:,.1f} KiB"
+
+
+def _slow_spans(slow: dict) -> str:
+    if not slow["spans"]:
+        return "none"
+    beside = [f"{b['what']}: {b['spans']} ({_fmt(b['requests'])} requests)" for b in slow["beside"]]
+    alone = slow["beside_nothing"]
+    beside.append(f"nothing: {alone['spans']} ({_fmt(alone['requests'])} requests)")
+    return (
+        f"{_fmt(slow['requests'])} requests in {slow['spans']} spans (the longest sent over "
+        f"{_fmt(slow['longest_span_ms'])} ms); spans beside " + "; ".join(beside)
+    )
 
 
 def _lat(summary: dict | None) -> str:
@@ -136,6 +150,12 @@ def _results(r: dict) -> list[str]:
             lines.append(f"| &nbsp;&nbsp;the TaskManager's cores by duty at {rate} (top 5) | {duties} |")
         for stage in block.get("decision_stages_ms") or []:
             lines.append(f"| &nbsp;&nbsp;of which {stage['stage']} (p50/p95/p99) | {_lat(stage)} |")
+        slow = block.get("slow_decisions")
+        if slow:
+            lines.append(
+                f"| &nbsp;&nbsp;decisions over {_fmt(slow['slower_than_ms'])} ms, in spans sent together, and what "
+                f"began up to {LEAD_MS / 1000:g} s before each span or during it | {_slow_spans(slow)} |"
+            )
         lines.append(
             f"| context-completing play → ad_eligibility p50/p95/p99 at {rate} | "
             f"{_lat(block['context_play_to_eligibility_ms'])} |"
@@ -329,5 +349,10 @@ def _method() -> list[str]:
         "  Each rate is sent for a warm-up, then measured for a window (both in the rows above): the warm-up,",
         "  the first seconds after the rate before, is reported apart; the window spans several checkpoints of",
         "  every job, whose bursts make the tail, so that one of them does not decide the p99.",
+        f"- Slow decisions (over the {DECISION_GOAL_MS:g} ms goal) come in spans of requests sent together and",
+        f"  decided late together; each span (slow requests at most {SPAN_GAP_MS:g} ms apart) is set beside what",
+        f"  began up to {LEAD_MS / 1000:g} s before it or during it: a checkpoint of one of the project's jobs, or",
+        f"  a safepoint of the TaskManager over {SAFEPOINT_OVER_MS:g} ms (a stop of all its threads, from its GC log)",
+        "  (`cli/ctxflow/bench/stalls.py`; the marks and checkpoints in `target/bench/latency_<rate>.json`).",
         "- The load generator runs on the same machine; on a shared machine the load average above tells.",
     ]
